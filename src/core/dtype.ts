@@ -1,0 +1,110 @@
+/**
+ * @file Dtypes, their storage, and JAX's type-promotion lattice with weak types.
+ *
+ * A JS number entering an operation is *weakly typed*: it takes the dtype of the array it meets
+ * (`float32 * 2` stays float32), as JAX does for Python scalars.
+ */
+
+/** The element types an {@link Array} can hold. */
+export type DType = "float32" | "float64" | "int32" | "uint32" | "bool";
+
+/** All dtypes, in a fixed order. */
+export const DTYPES: readonly DType[] = ["bool", "int32", "uint32", "float32", "float64"];
+
+/** The TypedArray that stores each dtype (bool is stored as 0/1 bytes). */
+export type TypedArrayFor<D extends DType> = D extends "float32"
+  ? Float32Array
+  : D extends "float64"
+    ? Float64Array
+    : D extends "int32"
+      ? Int32Array
+      : D extends "uint32"
+        ? Uint32Array
+        : Uint8Array;
+
+/** Any storage an array may use. */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
+
+/** Constructor of the storage for a dtype. */
+export const storageOf: Record<DType, { new (n: number | ArrayBufferLike): TypedArray; BYTES_PER_ELEMENT: number }> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  bool: Uint8Array,
+};
+
+/** Allocate zeroed storage of `n` elements for `dtype`. */
+export function allocate(dtype: DType, n: number): TypedArray {
+  return new storageOf[dtype](n);
+}
+
+/** Bytes per element of a dtype. */
+export function itemsize(dtype: DType): number {
+  return storageOf[dtype].BYTES_PER_ELEMENT;
+}
+
+/** True for a valid dtype name. */
+export function isDType(x: unknown): x is DType {
+  return x === "float32" || x === "float64" || x === "int32" || x === "uint32" || x === "bool";
+}
+
+/** True for float32 and float64. */
+export function isFloat(dtype: DType): boolean {
+  return dtype === "float32" || dtype === "float64";
+}
+
+/** True for int32 and uint32. */
+export function isInteger(dtype: DType): boolean {
+  return dtype === "int32" || dtype === "uint32";
+}
+
+/** Short names used when printing jaxprs (`f32[3]`). */
+export const shortName: Record<DType, string> = {
+  float32: "f32",
+  float64: "f64",
+  int32: "i32",
+  uint32: "u32",
+  bool: "bool",
+};
+
+/** An abstract dtype for promotion: a dtype plus whether it came from a JS number (weak). */
+export interface DTypeInfo {
+  readonly dtype: DType;
+  readonly weakType: boolean;
+}
+
+// Rank in the strong lattice bool < {int32, uint32} < float32 < float64.
+const rank: Record<DType, number> = { bool: 0, int32: 1, uint32: 1, float32: 2, float64: 3 };
+
+/**
+ * Join two strong dtypes on JAX's lattice. int32 ⊔ uint32 is int64 in JAX; without 64-bit
+ * integers (JAX's default `jax_enable_x64=False`) that canonicalizes to int32, and so do we.
+ */
+function joinStrong(a: DType, b: DType): DType {
+  if (a === b) return a;
+  if (rank[a] !== rank[b]) return rank[a] > rank[b] ? a : b;
+  return "int32"; // int32 vs uint32
+}
+
+/**
+ * JAX type promotion with weak types: a weak operand never widens a strong one of its kind
+ * (`float32 * 2.5` stays float32, `int32 + 1` stays int32) but does lift a lower kind
+ * (`int32 * 2.5` is float32, `bool + 1` is int32). Returns the result dtype and weakness.
+ */
+export function promoteTypes(a: DTypeInfo, b: DTypeInfo): DTypeInfo {
+  if (a.weakType === b.weakType) return { dtype: joinStrong(a.dtype, b.dtype), weakType: a.weakType };
+  const [weak, strong] = a.weakType ? [a, b] : [b, a];
+  if (rank[weak.dtype] <= rank[strong.dtype] || (isFloat(strong.dtype) && isFloat(weak.dtype))) {
+    return { dtype: strong.dtype, weakType: false };
+  }
+  // The weak operand is of a higher kind: use that kind's default width.
+  return { dtype: isFloat(weak.dtype) ? (strong.dtype === "float64" ? "float64" : "float32") : "int32", weakType: false };
+}
+
+/** Promote any number of operands (left fold of {@link promoteTypes}). */
+export function resultType(...infos: DTypeInfo[]): DTypeInfo {
+  let acc = infos[0]!;
+  for (let i = 1; i < infos.length; i++) acc = promoteTypes(acc, infos[i]!);
+  return acc;
+}

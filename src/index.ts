@@ -1,0 +1,43 @@
+/**
+ * @file Tessera's public entry point: the `Array` type, the NumPy and lax namespaces, the
+ * transformations (grad, vmap, jit, ...), pytrees, and fp-ts's `pipe`/`flow` for point-free
+ * composition (`pipe(loss, grad, jit)`).
+ */
+export { Array, type ArrayLike, type Index, type AtUpdate, type ShapedArray } from "./core/array.js";
+export type { DType } from "./core/dtype.js";
+export {
+  TesseraError,
+  ShapeError,
+  DTypeError,
+  ValueError,
+  IndexError,
+  ConcretizationError,
+  UnexpectedTracerError,
+  TreeMismatchError,
+  MissingRuleError,
+} from "./core/errors.js";
+export * as numpy from "./numpy/index.js";
+export * as np from "./numpy/index.js";
+export * as lax from "./lax/index.js";
+export * as tree from "./tree.js";
+export {
+  jvp,
+  linearize,
+  vjp,
+  grad,
+  valueAndGrad,
+  jacfwd,
+  jacrev,
+  jacobian,
+  hessian,
+  stopGradient,
+  customJvp,
+  customVjp,
+  checkpoint,
+  type GradOptions,
+  type JacOptions,
+} from "./transforms/autodiff.js";
+export { vmap, type AxisSpec, type VmapOptions } from "./transforms/vmap.js";
+export { jit, makeJaxpr, evalShape, type JitOptions, type Jitted, type CacheInfo, type ShapeDtypeStruct } from "./transforms/jit.js";
+export { ClosedJaxpr, Jaxpr } from "./ir/jaxpr.js";
+export { pipe, flow } from "fp-ts/lib/function.js";
