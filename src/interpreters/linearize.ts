@@ -25,8 +25,11 @@ export interface Linearized {
   readonly differentiable: boolean[];
 }
 
-/** Linearize a flat function at `primals`. */
-export function linearizeFlat(fn: (...xs: Array[]) => Array[], primals: readonly Array[]): Linearized {
+/**
+ * Linearize a flat function at `primals`, with respect to the float inputs (restricted further by
+ * `wrt` when given: inputs with `wrt[i] === false` are held constant).
+ */
+export function linearizeFlat(fn: (...xs: Array[]) => Array[], primals: readonly Array[], wrt?: readonly boolean[]): Linearized {
   const builder = new JaxprBuilder();
   return withMain(
     "linearize",
@@ -34,7 +37,7 @@ export function linearizeFlat(fn: (...xs: Array[]) => Array[], primals: readonly
     builder,
     (main) => {
       const trace = main.trace;
-      const differentiable = primals.map((p) => isFloat(p.dtype));
+      const differentiable = primals.map((p, i) => isFloat(p.dtype) && (wrt?.[i] ?? true));
       const tanIn = primals.map((p, i) => (differentiable[i] ? builder.newArg(trace, { ...p.aval, weakType: false }) : null));
       const [outs, touts] = jvpFlat(fn, primals, tanIn);
       const outTracers = touts.map((t, i) => fullRaise(trace, t ?? zerosLikeAval({ ...outs[i]!.aval, weakType: false }), "linearize") as JaxprTracer);

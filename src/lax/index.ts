@@ -46,3 +46,4 @@ export function pad(x: Array, value: number, config: [number, number, number][])
 }
 
 export { stopGradient };
+export { cond, switch_ as switch, scan, whileLoop, foriLoop, map, type ScanOptions } from "./control.js";

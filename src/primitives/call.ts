@@ -114,7 +114,7 @@ interface CustomLinParams {
 }
 
 /** Linear in the tangents; its transpose is the user's `bwd` applied to the residuals. */
-const customLinP: Primitive<CustomLinParams> = definePrimitive<CustomLinParams>({
+export const customLinP: Primitive<CustomLinParams> = definePrimitive<CustomLinParams>({
   name: "custom_lin",
   impl: (_args, { name }) => {
     throw new MissingRuleError(name, "forward-mode differentiation (jvp/jacfwd) of a customVjp function is not supported (as in JAX); use customJvp, or reverse mode");
@@ -176,7 +176,7 @@ export interface CheckpointParams {
 }
 
 /** Linear in the tangents (the trailing half of its inputs); recomputes the forward pass when transposed. */
-const rematLinP: Primitive<CheckpointParams & { outAvals: ShapedArray[] }> = definePrimitive<CheckpointParams & { outAvals: ShapedArray[] }>({
+export const rematLinP: Primitive<CheckpointParams & { outAvals: ShapedArray[] }> = definePrimitive<CheckpointParams & { outAvals: ShapedArray[] }>({
   name: "remat_lin",
   impl: (args, { fun }) => {
     const n = args.length / 2;
