@@ -40,6 +40,8 @@ export interface Primitive<P = any> {
   readonly transpose?: TransposeRule<P>;
   /** Batching rule for `vmap`. */
   readonly batch?: BatchRule<P>;
+  /** Skip the shape rule on eager calls (for call primitives whose rule would trace a function). */
+  readonly skipEagerCheck?: boolean;
   /** Prints params in jaxprs; defaults to `key=value` pairs. */
   readonly printParams?: (params: P) => string;
 }

@@ -132,7 +132,11 @@ export function fullRaise(trace: Trace, x: Array, prim: string): Tracer {
  */
 export function bind(prim: Primitive, args: readonly Array[], params: any): Array[] {
   const top = findTopMain(args);
-  if (top === null) return prim.impl(args as ConcreteArray[], params);
+  if (top === null) {
+    // Eager: validate with the shape/dtype rule first, so bad input never reaches a kernel.
+    if (prim.skipEagerCheck !== true) prim.abstractEval(args as ConcreteArray[], params);
+    return prim.impl(args as ConcreteArray[], params);
+  }
   if (!top.active) throw leaked(prim.name, top);
   const trace = top.trace;
   const tracers = new globalThis.Array<Tracer>(args.length);

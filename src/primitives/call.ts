@@ -12,7 +12,7 @@ import { vmapFlat } from "../interpreters/batching.js";
 import { jvpFlat } from "../interpreters/jvp.js";
 import { linearizeFlat, transposeLinear } from "../interpreters/linearize.js";
 import { traceToJaxpr } from "../interpreters/staging.js";
-import { zerosLikeAval } from "./util.js";
+import { batchToFront, zerosLikeAval } from "./util.js";
 
 type FlatFn = (...xs: Array[]) => Array[];
 
@@ -36,6 +36,7 @@ export interface PjitParams {
 /** A call to a staged program: what `jit(f)` binds. */
 export const pjitP: Primitive<PjitParams> = definePrimitive<PjitParams>({
   name: "pjit",
+  skipEagerCheck: true,
   impl: (args, p) => (p.run ? p.run(args) : evalJaxpr(p.jaxpr, [], args)) as any,
   abstractEval: (_avals, { jaxpr }) => jaxpr.outAvals,
   // Inline under forward mode: linearize must see primal work run now and tangent work staged.
@@ -67,6 +68,7 @@ export interface CustomJvpParams {
 /** A function with a user-defined JVP; every other interpreter just runs the function. */
 export const customJvpCallP: Primitive<CustomJvpParams> = definePrimitive<CustomJvpParams>({
   name: "custom_jvp_call",
+  skipEagerCheck: true,
   impl: (args, { fun }) => fun(...args) as any,
   abstractEval: (avals, { fun, name }) => shapeOf(name, fun, avals),
   jvp: (primals, tangents, { jvp }) => {
@@ -128,12 +130,23 @@ export const customLinP: Primitive<CustomLinParams> = definePrimitive<CustomLinP
     );
     return [...res.map(() => null), ...ctsIn];
   },
+  // Met when a linear jaxpr holding custom_lin is evaluated under vmap (e.g. `vmap` of linearize's
+  // jvpFn): batch everything at axis 0 and batch the user's bwd with it.
+  batch: (args, dims, p, size) => {
+    const moved = args.map((a, i) => batchToFront(a, dims[i]!, size));
+    const bwd = (res: Array[], cts: Array[]): Array[] =>
+      vmapFlat((...xs) => p.bwd(xs.slice(0, res.length), xs.slice(res.length)), [...res, ...cts].map(() => 0), size, [...res, ...cts]);
+    const outAvals = p.outAvals.map((a) => ({ ...a, shape: [size, ...a.shape] }));
+    const outs = bind(customLinP, moved, { ...p, bwd, outAvals, name: `vmap(${p.name})` });
+    return [outs, outs.map(() => 0)];
+  },
   printParams: (p) => `name=${p.name}`,
 });
 
 /** A function with a user-defined VJP (`fwd` saves residuals, `bwd` maps cotangents back). */
 export const customVjpCallP: Primitive<CustomVjpParams> = definePrimitive<CustomVjpParams>({
   name: "custom_vjp_call",
+  skipEagerCheck: true,
   impl: (args, { fun }) => fun(...args) as any,
   abstractEval: (avals, { fun, name }) => shapeOf(name, fun, avals),
   jvp: (primals, tangents, { fwd, bwd, name }) => {
@@ -178,9 +191,9 @@ export interface CheckpointParams {
 /** Linear in the tangents (the trailing half of its inputs); recomputes the forward pass when transposed. */
 export const rematLinP: Primitive<CheckpointParams & { outAvals: ShapedArray[] }> = definePrimitive<CheckpointParams & { outAvals: ShapedArray[] }>({
   name: "remat_lin",
-  impl: (args, { fun }) => {
+  impl: (args, { fun, outAvals }) => {
     const n = args.length / 2;
-    return jvpFlat(fun, args.slice(0, n), args.slice(n))[1].map((t, i) => t ?? zerosLikeAval(args[i]!.aval)) as any;
+    return jvpFlat(fun, args.slice(0, n), args.slice(n))[1].map((t, i) => t ?? zerosLikeAval(outAvals[i]!)) as any;
   },
   abstractEval: (_a, { outAvals }) => outAvals,
   transpose: (cts, args, { fun }) => {
@@ -190,12 +203,27 @@ export const rematLinP: Primitive<CheckpointParams & { outAvals: ShapedArray[] }
     const ctIn = transposeLinear(lin, cts);
     return [...primals.map(() => null), ...ctIn.map((c, i) => (args[n + i] instanceof UndefPrimal ? c : null))];
   },
+  // Forward mode over the JVP of a checkpointed function (jvp of jvp, jacfwd of jacfwd, checkGrads
+  // order 2): differentiate `(x, t) -> ∂fun(x)·t` by inlining it. Nothing is rematerialized on this path.
+  jvp: (args, tangents, { fun, outAvals }) => {
+    const n = args.length / 2;
+    const lin = (...xs: Array[]) => jvpFlat(fun, xs.slice(0, n), xs.slice(n))[1].map((t, i) => t ?? zerosLikeAval(outAvals[i]!));
+    return jvpFlat(lin, args, tangents);
+  },
+  batch: (args, dims, p, size) => {
+    const moved = args.map((a, i) => batchToFront(a, dims[i]!, size));
+    const fun: FlatFn = (...xs) => vmapFlat(p.fun, xs.map(() => 0), size, xs);
+    const outAvals = p.outAvals.map((a) => ({ ...a, shape: [size, ...a.shape] }));
+    const outs = bind(rematLinP, moved, { ...p, fun, outAvals, name: `vmap(${p.name})` });
+    return [outs, outs.map(() => 0)];
+  },
   printParams: (p) => `name=${p.name}`,
 });
 
 /** Rematerialization: under reverse mode only the inputs are saved; the forward pass reruns in the backward pass. */
 export const checkpointP: Primitive<CheckpointParams> = definePrimitive<CheckpointParams>({
   name: "checkpoint",
+  skipEagerCheck: true,
   impl: (args, { fun }) => fun(...args) as any,
   abstractEval: (avals, { fun, name }) => shapeOf(name, fun, avals),
   jvp: (primals, tangents, p) => {

@@ -34,7 +34,8 @@ type Combine = "sum" | "max" | "min" | "prod" | "and" | "or";
 function reduceKernel(kind: Combine, data: TypedArray, shape: Shape, axes: readonly number[], dtype: DType): TypedArray {
   const outShape = keptShape(shape, axes);
   const m = sizeOf(outShape);
-  const acc = isFloat(dtype) || kind === "sum" || kind === "prod" ? new Float64Array(m) : allocate(dtype, m);
+  // Accumulate in float64 (exact for int32/uint32 extrema and sums up to 2^53) except for bool logic.
+  const acc = kind === "and" || kind === "or" ? allocate(dtype, m) : new Float64Array(m);
   const init = kind === "sum" || kind === "or" ? 0 : kind === "prod" || kind === "and" ? 1 : kind === "max" ? -Infinity : Infinity;
   acc.fill(init);
   const nd = shape.length;

@@ -25,7 +25,6 @@ export function gemmNaive(
       row.fill(0);
       for (let k = 0; k < K; k++) {
         const av = transA ? a[ao + k * M + i]! : a[ao + i * K + k]!;
-        if (av === 0) continue;
         if (transB) for (let j = 0; j < N; j++) row[j] += av * b[bo + j * K + k]!;
         else {
           const base = bo + k * N;
