@@ -40,4 +40,12 @@ export {
 export { vmap, type AxisSpec, type VmapOptions } from "./transforms/vmap.js";
 export { jit, makeJaxpr, evalShape, type JitOptions, type Jitted, type CacheInfo, type ShapeDtypeStruct } from "./transforms/jit.js";
 export { ClosedJaxpr, Jaxpr } from "./ir/jaxpr.js";
+export * as random from "./random/index.js";
+export * as nn from "./nn/index.js";
+export * as losses from "./losses.js";
+export * as metrics from "./metrics.js";
+export * as optim from "./optim/index.js";
+export * as data from "./data/index.js";
+export * as io from "./io/index.js";
+export * as train from "./train/index.js";
 export { pipe, flow } from "fp-ts/lib/function.js";

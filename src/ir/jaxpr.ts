@@ -132,7 +132,15 @@ export function printJaxpr(jaxpr: Jaxpr, indent = ""): string {
   const head = `{ lambda ${jaxpr.constvars.map(decl).join(" ")}; ${jaxpr.invars.map(decl).join(" ")}. let`;
   const lines = jaxpr.eqns.map((e) => {
     const p = e.prim.printParams ? e.prim.printParams(e.params) : defaultParams(e.params);
-    const sub = e.params?.jaxpr instanceof Jaxpr ? `\n${indent}      jaxpr=${printJaxpr(e.params.jaxpr, indent + "    ")}` : "";
+    const subs: string[] = [];
+    for (const [k, v] of Object.entries(e.params ?? {})) {
+      const list = v instanceof globalThis.Array ? v : [v];
+      list.forEach((j, i) => {
+        const jx = j instanceof ClosedJaxpr ? j.jaxpr : j instanceof Jaxpr ? j : null;
+        if (jx) subs.push(`\n${indent}      ${k}${list.length > 1 || v instanceof globalThis.Array ? `[${i}]` : ""}=${printJaxpr(jx, indent + "      ")}`);
+      });
+    }
+    const sub = subs.join("");
     return `${indent}    ${e.outvars.map(decl).join(" ")} = ${e.prim.name}${p ? `[${p}]` : ""}${sub} ${e.inputs.map(atom).join(" ")}`;
   });
   const outs = jaxpr.outs.map(atom);
