@@ -46,4 +46,5 @@ export function pad(x: Array, value: number, config: [number, number, number][])
 }
 
 export { stopGradient };
+export * from "./conv.js";
 export { cond, switch_ as switch, scan, whileLoop, foriLoop, map, type ScanOptions } from "./control.js";
