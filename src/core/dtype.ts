@@ -98,8 +98,8 @@ export function promoteTypes(a: DTypeInfo, b: DTypeInfo): DTypeInfo {
   if (rank[weak.dtype] <= rank[strong.dtype] || (isFloat(strong.dtype) && isFloat(weak.dtype))) {
     return { dtype: strong.dtype, weakType: false };
   }
-  // The weak operand is of a higher kind: use that kind's default width.
-  return { dtype: isFloat(weak.dtype) ? (strong.dtype === "float64" ? "float64" : "float32") : "int32", weakType: false };
+  // The weak operand is of a higher kind: the result is that weak kind (JAX: i32 ∨ f* = f*), at its default width.
+  return { dtype: isFloat(weak.dtype) ? "float32" : "int32", weakType: true };
 }
 
 /** Promote any number of operands (left fold of {@link promoteTypes}). */

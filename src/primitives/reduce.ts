@@ -35,7 +35,9 @@ function reduceKernel(kind: Combine, data: TypedArray, shape: Shape, axes: reado
   const outShape = keptShape(shape, axes);
   const m = sizeOf(outShape);
   // Accumulate in float64 (exact for int32/uint32 extrema and sums up to 2^53) except for bool logic.
-  const acc = kind === "and" || kind === "or" ? allocate(dtype, m) : new Float64Array(m);
+  // Integer products wrap like int32 multiplication (Math.imul on an int32 accumulator).
+  const intProd = kind === "prod" && (dtype === "int32" || dtype === "uint32");
+  const acc = kind === "and" || kind === "or" || intProd ? allocate(intProd ? "int32" : dtype, m) : new Float64Array(m);
   const init = kind === "sum" || kind === "or" ? 0 : kind === "prod" || kind === "and" ? 1 : kind === "max" ? -Infinity : Infinity;
   acc.fill(init);
   const nd = shape.length;
@@ -56,7 +58,8 @@ function reduceKernel(kind: Combine, data: TypedArray, shape: Shape, axes: reado
           for (let j = 0; j < last; j++, o += sl) acc[o] += data[p++]!;
           break;
         case "prod":
-          for (let j = 0; j < last; j++, o += sl) acc[o] *= data[p++]!;
+          if (intProd) for (let j = 0; j < last; j++, o += sl) acc[o] = Math.imul(acc[o]!, data[p++]!);
+          else for (let j = 0; j < last; j++, o += sl) acc[o] *= data[p++]!;
           break;
         case "max":
           for (let j = 0; j < last; j++, o += sl) {
@@ -87,6 +90,7 @@ function reduceKernel(kind: Combine, data: TypedArray, shape: Shape, axes: reado
     }
   }
   if (acc.constructor === allocate(dtype, 0).constructor) return acc;
+  if (intProd && dtype === "uint32") return new Uint32Array(acc.buffer);
   const out = allocate(dtype, m);
   if (dtype === "int32") for (let i = 0; i < m; i++) out[i] = acc[i]! | 0;
   else if (dtype === "uint32") for (let i = 0; i < m; i++) out[i] = acc[i]! >>> 0;
