@@ -15,7 +15,9 @@ export {
   UnexpectedTracerError,
   TreeMismatchError,
   MissingRuleError,
+  FloatingPointError,
 } from "./core/errors.js";
+export { config } from "./core/config.js";
 export * as numpy from "./numpy/index.js";
 export * as np from "./numpy/index.js";
 export * as lax from "./lax/index.js";

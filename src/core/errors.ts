@@ -33,6 +33,9 @@ export class ConcretizationError extends TesseraError {}
 /** A tracer escaped the transformation that created it and was used after it ended. */
 export class UnexpectedTracerError extends TesseraError {}
 
+/** A NaN was produced while `config.debugNans` is on. */
+export class FloatingPointError extends TesseraError {}
+
 /** Two pytrees were expected to have the same structure and do not. */
 export class TreeMismatchError extends TesseraError {}
 

@@ -10,6 +10,23 @@ import { ConcreteArray } from "./concrete.js";
 import type { TypedArray } from "./dtype.js";
 import { ConcretizationError, UnexpectedTracerError } from "./errors.js";
 import type { Primitive } from "./primitive.js";
+import { flagsNow } from "./config.js";
+import { FloatingPointError } from "./errors.js";
+
+const hasNaN = (x: ConcreteArray): boolean => {
+  if (x.dtype !== "float32" && x.dtype !== "float64") return false;
+  const d = x.concreteData("debugNans");
+  for (let i = 0; i < d.length; i++) if (d[i] !== d[i]) return true;
+  return false;
+};
+
+function checkNans(prim: Primitive, args: ConcreteArray[], params: any, outs: ConcreteArray[]): void {
+  // Call primitives (jit) re-run their equations eagerly, so the check fires on the inner primitive.
+  if (args.some(hasNaN) || !outs.some(hasNaN)) return;
+  const show = (x: ConcreteArray) => `${x.dtype}[${x.shape.join(",")}]${x.size <= 8 ? ` ${JSON.stringify(x.tolist())}` : ""}`;
+  const p = prim.printParams ? prim.printParams(params) : "";
+  throw new FloatingPointError(prim.name, `produced NaN from inputs without NaN (debugNans is on)${p ? ` [${p}]` : ""}; inputs: ${args.map(show).join(", ")}`);
+}
 
 /** One active transformation on the trace stack. */
 export class MainTrace {
@@ -135,7 +152,9 @@ export function bind(prim: Primitive, args: readonly Array[], params: any): Arra
   if (top === null) {
     // Eager: validate with the shape/dtype rule first, so bad input never reaches a kernel.
     if (prim.skipEagerCheck !== true) prim.abstractEval(args as ConcreteArray[], params);
-    return prim.impl(args as ConcreteArray[], params);
+    const outs = prim.impl(args as ConcreteArray[], params);
+    if (flagsNow().debugNans) checkNans(prim, args as ConcreteArray[], params, outs);
+    return outs;
   }
   if (!top.active) throw leaked(prim.name, top);
   const trace = top.trace;

@@ -4,6 +4,7 @@
  * linear half `remat_lin`, and `stop_gradient`.
  */
 import type { Array, ShapedArray } from "../core/array.js";
+import { flagsNow } from "../core/config.js";
 import { MissingRuleError } from "../core/errors.js";
 import { definePrimitive, UndefPrimal, type Primitive, type Tangent } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
@@ -37,7 +38,8 @@ export interface PjitParams {
 export const pjitP: Primitive<PjitParams> = definePrimitive<PjitParams>({
   name: "pjit",
   skipEagerCheck: true,
-  impl: (args, p) => (p.run ? p.run(args) : evalJaxpr(p.jaxpr, [], args)) as any,
+  // With debugNans on, run equation by equation so the check names the primitive that made the NaN.
+  impl: (args, p) => (p.run && !flagsNow().debugNans ? p.run(args) : evalJaxpr(p.jaxpr, [], args)) as any,
   abstractEval: (_avals, { jaxpr }) => jaxpr.outAvals,
   // Inline under forward mode: linearize must see primal work run now and tangent work staged.
   jvp: (primals, tangents, { jaxpr }) => jvpFlat((...xs) => evalJaxpr(jaxpr, [], xs), primals, tangents),
