@@ -72,6 +72,7 @@ import {
   xorP,
 } from "../primitives/elementwise.js";
 import { scalar, scalarLike } from "../primitives/util.js";
+import { customJvp } from "../transforms/autodiff.js";
 import { asArray, castTo, promoteArgs } from "./coerce.js";
 import { describeValue, ones, zeros } from "./creation.js";
 
@@ -361,6 +362,10 @@ export function log10(x: ArrayLike): Array {
  */
 export function logaddexp(x: ArrayLike, y: ArrayLike): Array {
   const [a, b] = prep2("logaddexp", x, y, true);
+  return logaddexpCustom(a, b);
+}
+
+function logaddexpValue(a: Array, b: Array): Array {
   const amax = bin(maxP, a, b);
   const delta = bin(subP, a, b);
   // NaN delta: a NaN input, or infinities of the same sign (then a + b is that infinity).
@@ -368,9 +373,22 @@ export function logaddexp(x: ArrayLike, y: ArrayLike): Array {
   return sel(un(isNanP, delta), bin(addP, a, b), stable);
 }
 
+// A custom JVP (as JAX's): d = tx·e^(x−out) + ty·e^(y−out), smooth everywhere, so higher derivatives
+// are right at x == y where |x − y| and the max tie would give zero curvature.
+const logaddexpCustom = customJvp(logaddexpValue, ([a, b], [ta, tb]) => {
+  const out = logaddexpValue(a, b);
+  const wa = un(expP, bin(subP, a, out));
+  const wb = un(expP, bin(subP, b, out));
+  return [out, bin(addP, bin(mulP, ta, wa), bin(mulP, tb, wb))];
+});
+
 /** `sqrt(x² + y²)` without overflow or underflow: `m * sqrt(1 + (n / m)²)` with `m = max(|x|, |y|)`. */
 export function hypot(x: ArrayLike, y: ArrayLike): Array {
   const [a0, b0] = prep2("hypot", x, y, true);
+  return hypotCustom(a0, b0);
+}
+
+function hypotValue(a0: Array, b0: Array): Array {
   const a = un(absP, a0);
   const b = un(absP, b0);
   const anyInf = bin(orP, bin(eqP, a, c(Infinity, a)), bin(eqP, b, c(Infinity, b)));
@@ -382,6 +400,16 @@ export function hypot(x: ArrayLike, y: ArrayLike): Array {
   const r = bin(mulP, hi, un(sqrtP, bin(addP, c(1, ratio), bin(mulP, ratio, ratio))));
   return sel(anyInf, c(Infinity, hi), sel(isZero, hi, r));
 }
+
+// Custom JVP (x·tx + y·ty) / h (0 at the origin): the max/min formulation has kinks where y == 0 or
+// |x| == |y| that would zero the second derivative there.
+const hypotCustom = customJvp(hypotValue, ([a, b], [ta, tb]) => {
+  const h = hypotValue(a, b);
+  const isZero = bin(eqP, h, c(0, h));
+  const safe = sel(isZero, c(1, h), h);
+  const t = bin(divP, bin(addP, bin(mulP, a, ta), bin(mulP, b, tb)), safe);
+  return [h, sel(isZero, bin(mulP, t, c(0, t)), t)];
+});
 
 /** Degrees to radians: `x * π / 180`. */
 export function deg2rad(x: ArrayLike): Array {

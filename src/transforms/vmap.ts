@@ -30,7 +30,9 @@ function specLeaves(fn: string, spec: AxisSpec | undefined, tree: unknown, what:
   }
   if (tree === null || typeof tree !== "object") throw new ValueError(fn, `${what}: axis spec is an object but the value is not`);
   const keys = Object.keys(tree).sort();
-  return keys.flatMap((k) => specLeaves(fn, (spec as Record<string, AxisSpec>)[k] ?? 0, (tree as Record<string, unknown>)[k], `${what}.${k}`));
+  const rec = spec as Record<string, AxisSpec>;
+  // A key missing from the spec defaults to axis 0; an explicit null means "not batched".
+  return keys.flatMap((k) => specLeaves(fn, k in rec ? rec[k]! : 0, (tree as Record<string, unknown>)[k], `${what}.${k}`));
 }
 
 /**
