@@ -15,7 +15,7 @@ import { FloatingPointError } from "./errors.js";
 
 const hasNaN = (x: ConcreteArray): boolean => {
   if (x.dtype !== "float32" && x.dtype !== "float64") return false;
-  const d = x.concreteData("debugNans");
+  const d = ConcreteArray.dataOf(x);
   for (let i = 0; i < d.length; i++) if (d[i] !== d[i]) return true;
   return false;
 };

@@ -8,7 +8,11 @@
  * prints nothing, for scripts and tests.
  */
 
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type * as CliProgress from "cli-progress";
+
+// Loaded on first use: importing tessera should not pay for the terminal UI.
+const requireLazy = createRequire(import.meta.url);
 
 /** Options of {@link createProgress}. */
 export interface ProgressOptions {
@@ -123,11 +127,19 @@ function checkOptions(o: ProgressOptions): void {
  * timer after every render, and a bar that is never finished (say training threw and the caller
  * caught it) must not stop Node from exiting.
  */
-class UnrefBar extends cliProgress.SingleBar {
-  override render(): void {
-    super.render();
-    (this as unknown as { timer?: { unref?: () => void } | null }).timer?.unref?.();
+let unrefBarClass: (new (...args: ConstructorParameters<typeof CliProgress.SingleBar>) => CliProgress.SingleBar) | null = null;
+
+function UnrefBarClass(): NonNullable<typeof unrefBarClass> {
+  if (unrefBarClass === null) {
+    const cliProgress = requireLazy("cli-progress") as typeof CliProgress;
+    unrefBarClass = class UnrefBar extends cliProgress.SingleBar {
+      override render(): void {
+        super.render();
+        (this as unknown as { timer?: { unref?: () => void } | null }).timer?.unref?.();
+      }
+    };
   }
+  return unrefBarClass;
 }
 
 /**
@@ -197,7 +209,7 @@ export function createProgress(options: ProgressOptions): Progress {
     };
   }
 
-  const bar = new UnrefBar({
+  const bar = new (UnrefBarClass())({
     stream,
     format: () => line(true),
     fps: 10,

@@ -5,7 +5,13 @@
  * string column otherwise (missing cells as `""`), the way pandas' `read_csv` infers float and object columns.
  */
 
-import Papa from "papaparse";
+import { createRequire } from "node:module";
+import type * as PapaNs from "papaparse";
+
+// papaparse is loaded on first use, so importing tessera does not pay for it.
+const requireLazy = createRequire(import.meta.url);
+let papa: typeof PapaNs | null = null;
+const Papa = { parse: ((...args: unknown[]) => ((papa ??= requireLazy("papaparse") as typeof PapaNs).parse as (...a: unknown[]) => unknown)(...args)) as typeof PapaNs.parse };
 import * as E from "fp-ts/lib/Either.js";
 import * as TE from "fp-ts/lib/TaskEither.js";
 import { pipe } from "fp-ts/lib/function.js";
