@@ -4,7 +4,7 @@
  */
 import type { Array } from "../core/array.js";
 import type { ConcreteArray } from "../core/concrete.js";
-import { isFloat } from "../core/dtype.js";
+import { isFloat, type TypedArray } from "../core/dtype.js";
 import { MissingRuleError } from "../core/errors.js";
 import type { Primitive, Tangent } from "../core/primitive.js";
 import { bind, Trace, Tracer, withMain, type MainTrace } from "../core/trace.js";
@@ -17,6 +17,16 @@ export class JVPTracer extends Tracer {
     readonly tangent: Tangent,
   ) {
     super(trace, primal.aval);
+  }
+
+  /**
+   * The primal's value: forward mode (and so `grad`, which linearizes at concrete primals) may
+   * read it, so JS control flow on values works under `grad` as it does in JAX. Under `jit` or
+   * `vmap` the primal is itself a tracer and this still throws a ConcretizationError.
+   * @internal
+   */
+  override concreteData(method: string): TypedArray {
+    return this.primal.concreteData(method);
   }
 }
 

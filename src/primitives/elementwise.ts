@@ -289,7 +289,13 @@ export const atan2P = binary("atan2", {
     return div(a === null ? neg(b!) : b === null ? a : sub(a, b), den);
   },
 });
-export const nextafterP = binary("nextafter", { expr: (d) => (d === "float32" ? "M.nextafter32(a, b)" : "M.nextafter64(a, b)"), dtypes: "float" });
+// nextafter(x, y) is x moved by one ulp: derivative 1 in x and 0 in y (almost everywhere). Without a
+// rule the tangent would silently be zero.
+export const nextafterP = binary("nextafter", {
+  expr: (d) => (d === "float32" ? "M.nextafter32(a, b)" : "M.nextafter64(a, b)"),
+  dtypes: "float",
+  jvp: (_x, _y, z, tx) => tx ?? scalarLike(0, z),
+});
 
 // Ties in max/min split the tangent evenly, as JAX does.
 function minMaxJvp(pick: Array, tie: Array, tx: Tangent, ty: Tangent, like: Array): Array {

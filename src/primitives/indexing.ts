@@ -9,7 +9,7 @@
  */
 import type { Array, ShapedArray } from "../core/array.js";
 import { ConcreteArray } from "../core/concrete.js";
-import { allocate, isFloat, type DType, type TypedArray } from "../core/dtype.js";
+import { allocate, isFloat, type DType } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError } from "../core/errors.js";
 import { definePrimitive, UndefPrimal, type Primitive } from "../core/primitive.js";
 import { sizeOf, stridesOf, type Shape } from "../core/shape.js";
@@ -31,15 +31,18 @@ function checkGather(name: string, x: ShapedArray, idx: ShapedArray): void {
 }
 
 /** Flat offsets (in units of the trailing slice) addressed by each index row, clamped into range. */
-function rowOffsets(xShape: Shape, idx: TypedArray, k: number): Int32Array {
-  const rows = k === 0 ? idx.length : idx.length / k;
+function rowOffsets(xShape: Shape, idx: ConcreteArray, k: number): Int32Array {
+  // Count rows from the index shape: with k = 0 the index data is empty but there are still
+  // prod(B) rows, each addressing the whole operand.
+  const rows = sizeOf(idx.shape.slice(0, -1));
+  const data = ConcreteArray.dataOf(idx);
   const st = stridesOf(xShape.slice(0, k));
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     let off = 0;
     for (let j = 0; j < k; j++) {
       const d = xShape[j]!;
-      let i = idx[r * k + j]!;
+      let i = data[r * k + j]!;
       i = i < 0 ? 0 : i >= d ? d - 1 : i;
       off += i * st[j]!;
     }
@@ -55,7 +58,7 @@ export const gatherP: Primitive<Record<string, never>> = definePrimitive<Record<
     const k = idx!.shape[idx!.ndim - 1]!;
     const shape = gatherShape(x!.shape, idx!.shape);
     const inner = sizeOf(x!.shape.slice(k));
-    const offs = rowOffsets(x!.shape, ConcreteArray.dataOf(idx!), k);
+    const offs = rowOffsets(x!.shape, idx!, k);
     const data = ConcreteArray.dataOf(x!);
     const out = allocate(x!.dtype, sizeOf(shape));
     if (sizeOf(x!.shape.slice(0, k)) > 0 || offs.length === 0) {
@@ -105,7 +108,7 @@ export const scatterP: Primitive<ScatterParams> = definePrimitive<ScatterParams>
   impl: ([x, idx, upd], { mode }) => {
     const k = idx!.shape[idx!.ndim - 1]!;
     const inner = sizeOf(x!.shape.slice(k));
-    const offs = rowOffsets(x!.shape, ConcreteArray.dataOf(idx!), k);
+    const offs = rowOffsets(x!.shape, idx!, k);
     const out = ConcreteArray.dataOf(x!).slice();
     const u = ConcreteArray.dataOf(upd!);
     if (sizeOf(x!.shape.slice(0, k)) > 0) {

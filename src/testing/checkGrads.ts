@@ -52,6 +52,8 @@ function normals(n: number, seed: { s: number }): Float64Array {
 
 const randomLike = (x: Array, seed: { s: number }) => new ConcreteArray(normals(x.size, seed), x.shape, "float64");
 const toF64 = (x: Array) => (isFloat(x.dtype) && x.dtype !== "float64" ? convert(x, "float64") : x);
+// Outputs are compared numerically: integer/bool outputs (zero derivative) are compared as float64 too.
+const outF64 = (x: Array) => (x.dtype !== "float64" ? convert(x, "float64") : x);
 
 function vdot(a: Array[], b: Array[]): number {
   let s = 0;
@@ -105,7 +107,7 @@ export function checkGrads(f: (...args: any[]) => any, args: readonly unknown[],
   check(f, leaves, def, order);
 
   function check(fn: (...a: any[]) => any, xs: Array[], d: typeof def, ord: number): void {
-    const call = (ys: Array[]) => flattenArrays("checkGrads", fn(...(unflatten(d, ys) as unknown[])))[0].map(toF64);
+    const call = (ys: Array[]) => flattenArrays("checkGrads", fn(...(unflatten(d, ys) as unknown[])))[0].map(outF64);
     const floatIdx = xs.map((x, i) => (isFloat(x.dtype) ? i : -1)).filter((i) => i >= 0);
     const v = xs.map((x) => (isFloat(x.dtype) ? randomLike(x, seed) : x));
     // Numerical J·v by central differences.
@@ -116,12 +118,12 @@ export function checkGrads(f: (...args: any[]) => any, args: readonly unknown[],
     const tangents = xs.map((x, i) => (floatIdx.includes(i) ? v[i]! : new ConcreteArray(new Float64Array(x.size), x.shape, "float64")));
     if (modes.includes("fwd")) {
       const [, tOut] = jvp((...ys: Array[]) => call(ys), xs, tangents);
-      compare(`JVP (order ${order - ord + 1})`, (tOut as Array[]).map(toF64), numJv, atol, rtol);
+      compare(`JVP (order ${order - ord + 1})`, (tOut as Array[]).map(outF64), numJv, atol, rtol);
     }
     if (modes.includes("rev")) {
       const [out, pullback] = vjp((...ys: Array[]) => call(ys), ...xs);
       const u = (out as Array[]).map((o) => randomLike(o, seed));
-      const cts = (pullback(u as never) as unknown as Array[]).map(toF64);
+      const cts = (pullback(u as never) as unknown as Array[]).map(outF64);
       const lhs = vdot(u, numJv);
       const rhs = vdot(
         floatIdx.map((i) => cts[i]!),
