@@ -53,7 +53,13 @@ export class BatchTrace extends Trace {
  * Vectorize a flat function: inputs batched along `inDims` (null = broadcast), outputs returned
  * with their batch axis at `outDims` (null = must be unbatched; a batched output there is an error).
  */
-export function vmapFlat(fn: (...xs: Array[]) => Array[], inDims: readonly (number | null)[], axisSize: number, args: readonly Array[], outDims?: readonly (number | null)[]): Array[] {
+export function vmapFlat(
+  fn: (...xs: Array[]) => Array[],
+  inDims: readonly (number | null)[],
+  axisSize: number,
+  args: readonly Array[],
+  outDims?: readonly (number | null)[] | (() => readonly (number | null)[]),
+): Array[] {
   return withMain(
     "vmap",
     (m: MainTrace) => new BatchTrace(m),
@@ -62,8 +68,10 @@ export function vmapFlat(fn: (...xs: Array[]) => Array[], inDims: readonly (numb
       const trace = main.trace;
       const ins = args.map((a, i) => new BatchTracer(trace, a, inDims[i] ?? null));
       const outs = fn(...ins);
+      // Output axes may depend on the output's structure, known only now that fn has run.
+      const dims = typeof outDims === "function" ? outDims() : outDims;
       return outs.map((o, i) => {
-        const want = outDims ? outDims[i]! : 0;
+        const want = dims ? dims[i]! : 0;
         let val: Array;
         let bdim: number | null;
         if (o instanceof BatchTracer && o.trace.main === main) {

@@ -79,19 +79,7 @@ export function vmap<F extends (...args: any[]) => any>(f: F, inAxes: AxisSpec =
       outDef = od;
       return ol;
     };
-    // Output specs need the output structure, which is known only after tracing: resolve lazily.
-    let outSpecs: (number | null)[] | undefined;
-    const resolved = vmapFlat(
-      (...xs) => {
-        const outs = flatFn(...xs);
-        outSpecs = specLeaves("vmap", outAxes, outTree, "output");
-        return outs;
-      },
-      normDims,
-      size,
-      leaves,
-      new Proxy([], { get: (_t, k) => (k === "length" ? (outSpecs?.length ?? 0) : outSpecs?.[Number(k)]) }) as (number | null)[],
-    );
+    const resolved = vmapFlat(flatFn, normDims, size, leaves, () => specLeaves("vmap", outAxes, outTree, "output"));
     if (outDef === null) throw new ValueError("vmap", `internal: output structure unknown (${treedefToString(def)})`);
     return unflatten(outDef, resolved) as ReturnType<F>;
   };
