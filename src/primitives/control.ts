@@ -195,7 +195,6 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>({
     if (tangents.every((t) => t === null)) return [bind(scanP, args, p), body.jaxpr.outs.map(() => null)];
     const consts = args.slice(0, nc);
     const carry = args.slice(nc, nc + ncar);
-    const xs = args.slice(nc + ncar);
     const wrt = [...tangents.slice(0, nc).map((t) => t !== null), ...carry.map((c) => isFloat(c.dtype)), ...tangents.slice(nc + ncar).map((t) => t !== null)];
     const lin = linearizeJaxpr(body, wrt);
     const nOut = lin.numOuts;

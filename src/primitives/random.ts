@@ -17,7 +17,7 @@ import { broadcastAll, sizeOf, type Shape } from "../core/shape.js";
 import { bind } from "../core/trace.js";
 import { mapElementwise } from "../backend/cpu/elementwise.js";
 import { threefry2x32Into } from "../random/threefry.js";
-import { moveAxis, reshape } from "./util.js";
+import { batchElementwise } from "./util.js";
 
 const NAME = "threefry2x32";
 const OPERANDS = ["k0", "k1", "x0", "x1"] as const;
@@ -82,20 +82,7 @@ export const threefry2x32P: Primitive<Record<string, never>> = definePrimitive<R
   abstractEval: (avals) => abstractEval(avals),
   // Random bits have no derivative: outputs are integers, their tangents symbolic zeros.
   jvp: (primals) => [bind(threefry2x32P, primals, {}), [null, null]],
-  // The broadcasting-elementwise batching rule (as `batchElementwise`, for two outputs): batched
-  // operands get their batch axis in front and size-1 axes up to the common rank; unbatched ones broadcast.
-  batch: (args, dims) => {
-    let rank = 0;
-    for (let i = 0; i < args.length; i++) rank = Math.max(rank, args[i]!.ndim - (dims[i] === null ? 0 : 1));
-    const moved = args.map((x, i) => {
-      const d = dims[i]!;
-      if (d === null) return x;
-      const front = moveAxis(x, d, 0);
-      const r = front.ndim - 1;
-      return r === rank ? front : reshape(front, [front.shape[0]!, ...new globalThis.Array<number>(rank - r).fill(1), ...front.shape.slice(1)]);
-    });
-    return [bind(threefry2x32P, moved, {}), [0, 0]];
-  },
+  batch: (args, dims) => batchElementwise(threefry2x32P, args, dims, {}),
   printParams: () => "",
 });
 

@@ -9,7 +9,7 @@ import { ConcreteArray } from "../core/concrete.js";
 import { allocate, type DType } from "../core/dtype.js";
 import type { Primitive } from "../core/primitive.js";
 import { shapeEqual, sizeOf, type Shape } from "../core/shape.js";
-import { bind1 } from "../core/trace.js";
+import { bind, bind1 } from "../core/trace.js";
 import { broadcastInDimP, reshapeP, transposeP } from "./movement.js";
 import { reduceSumP } from "./reduce.js";
 
@@ -82,7 +82,7 @@ export function batchToFront(x: Array, dim: number | null, size: number): Array 
 /**
  * Batching rule of broadcasting elementwise primitives: batched operands get their batch axis in
  * front and are padded with size-1 axes to a common rank, so NumPy broadcasting lines them up;
- * unbatched operands are left as they are.
+ * unbatched operands are left as they are. Every output (there may be several) is batched at axis 0.
  */
 export function batchElementwise(prim: Primitive, args: Array[], dims: (number | null)[], params: any): [Array[], (number | null)[]] {
   let rank = 0;
@@ -94,7 +94,8 @@ export function batchElementwise(prim: Primitive, args: Array[], dims: (number |
     const r = front.ndim - 1;
     return r === rank ? front : reshape(front, [front.shape[0]!, ...new globalThis.Array<number>(rank - r).fill(1), ...front.shape.slice(1)]);
   });
-  return [[bind1(prim, moved, params)], [0]];
+  const outs = bind(prim, moved, params);
+  return [outs, outs.map(() => 0)];
 }
 
 /** Element count helper re-exported for rules. */
