@@ -6,7 +6,7 @@
  */
 import type { Array } from "../core/array.js";
 import { ConcreteArray } from "../core/concrete.js";
-import { allocate, isFloat } from "../core/dtype.js";
+import { isFloat } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError } from "../core/errors.js";
 import { definePrimitive, UndefPrimal, type Primitive } from "../core/primitive.js";
 import { sizeOf } from "../core/shape.js";
@@ -63,8 +63,7 @@ export const dotGeneralP: Primitive<DotGeneralParams> = definePrimitive<DotGener
     if (isIdentity(pbT) && !isIdentity(pb)) transB = true;
     else if (!isIdentity(pb)) b = transpose(y!, pb);
     const shape = outShape(x!.shape, y!.shape, p);
-    const out = allocate(x!.dtype, sizeOf(shape));
-    gemm(out, B, M, K, N, ConcreteArray.dataOf(a as ConcreteArray), transA, ConcreteArray.dataOf(b as ConcreteArray), transB);
+    const out = gemm(x!.dtype, B, M, K, N, ConcreteArray.dataOf(a as ConcreteArray), transA, ConcreteArray.dataOf(b as ConcreteArray), transB);
     return [new ConcreteArray(out, shape, x!.dtype, x!.weakType && y!.weakType)];
   },
   abstractEval: ([x, y], p) => {

@@ -324,12 +324,10 @@ function convKernel(x: ConcreteArray, w: ConcreteArray, p: ConvParams, outShape:
 
   const chunk = Math.max(1, Math.min(Nout, Math.floor(COLS_LIMIT / Math.max(1, GG * KK * P))));
   const colsAll = allocate(dtype, GG * KK * chunk * P);
-  const resAll = allocate(dtype, GG * Og * chunk * P);
   for (let n0 = 0; n0 < Nout; n0 += chunk) {
     const nc = Math.min(chunk, Nout - n0);
     const colsN = nc * P;
     const cols = colsAll.subarray(0, GG * KK * colsN);
-    const res = resAll.subarray(0, GG * Og * colsN);
     // im2col: row (t, i, tap), column (n, position).
     for (let t = 0; t < GG; t++) {
       const nBase = B > 1 ? t * Nout : 0;
@@ -359,7 +357,7 @@ function convKernel(x: ConcreteArray, w: ConcreteArray, p: ConvParams, outShape:
         }
       }
     }
-    gemm(res, GG, Og, KK, colsN, wp, false, cols, false);
+    const res = gemm(dtype, GG, Og, KK, colsN, wp, false, cols, false);
     // Scatter [GG, Og, nc, P] into the output layout.
     for (let t = 0; t < GG; t++) {
       for (let oo = 0; oo < Og; oo++) {
