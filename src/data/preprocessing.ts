@@ -32,6 +32,24 @@ export interface Fitted {
   inverseTransform(x: Array): Array;
 }
 
+/**
+ * The missing-value mask of `x` if it has any NaN, else `null`. Scalers fit on the observed values
+ * (as scikit-learn's do) so that one missing cell does not turn its whole column into NaN; a column
+ * with no observed value at all has no statistics and is an error.
+ */
+function missingMask(fn: string, x: Array): Array | null {
+  if (x.dtype !== "float32" && x.dtype !== "float64") return null;
+  const miss = np.isnan(x);
+  // Under a transformation (jit, vmap, grad) the values are not known: use the NaN-aware
+  // statistics unconditionally (they equal the plain ones when nothing is missing).
+  if (!(x instanceof ConcreteArray)) return miss;
+  if (!(np.any(miss).item() as boolean)) return null;
+  const observed = np.sum(np.logicalNot(miss).astype("int32"), 0).dataSync();
+  const j = observed.findIndex((c) => c === 0);
+  if (j >= 0) throw new ValueError(fn, `column ${j} has no observed (non-NaN) values to compute its statistics from`);
+  return miss;
+}
+
 /** Fitted min-max scaler. */
 export interface MinMaxScaler extends Fitted {
   readonly dataMin: Array;
@@ -40,7 +58,8 @@ export interface MinMaxScaler extends Fitted {
 
 /**
  * Scale each feature to `featureRange` (default [0, 1]) using the min and max seen in `fit`
- * (constant features map to the range's lower end).
+ * (constant features map to the range's lower end). Missing values (NaN) are ignored by `fit`
+ * and stay NaN through `transform`, as in scikit-learn.
  * @example
  * const s = data.minMaxScaler().fit(x); const y = s.transform(x); s.inverseTransform(y); // ≈ x
  */
@@ -50,11 +69,15 @@ export function minMaxScaler(opts: { featureRange?: [number, number] } = {}): { 
   return {
     fit(x: Array): MinMaxScaler {
       check2d("minMaxScaler.fit", x);
-      const dataMin = np.min(x, 0);
-      const dataMax = np.max(x, 0);
+      const miss = missingMask("minMaxScaler.fit", x);
+      const dataMin = np.min(miss ? np.where(miss, Infinity, x) : x, 0);
+      const dataMax = np.max(miss ? np.where(miss, -Infinity, x) : x, 0);
       const range = np.subtract(dataMax, dataMin);
       const safe = np.where(np.equal(range, 0), 1, range);
-      const scale = np.divide(hi - lo, safe);
+      // A spread so small that (hi − lo) / range overflows (subnormal ranges) is treated like a
+      // constant column: an infinite scale would turn (x − min)·scale into 0·∞ = NaN.
+      const rawScale = np.divide(hi - lo, safe);
+      const scale = np.where(np.isfinite(rawScale), rawScale, hi - lo);
       return Object.freeze({
         dataMin,
         dataMax,
@@ -71,15 +94,19 @@ export interface StandardScaler extends Fitted {
   readonly scale: Array;
 }
 
-/** Standardize each feature to zero mean and unit variance (population std; constant features keep scale 1). */
+/**
+ * Standardize each feature to zero mean and unit variance (population std; constant features keep
+ * scale 1). Missing values (NaN) are ignored by `fit` and stay NaN through `transform`.
+ */
 export function standardScaler(opts: { withMean?: boolean; withStd?: boolean } = {}): { fit(x: Array): StandardScaler } {
   const withMean = opts.withMean ?? true;
   const withStd = opts.withStd ?? true;
   return {
     fit(x: Array): StandardScaler {
       check2d("standardScaler.fit", x);
-      const mean = withMean ? np.mean(x, 0) : np.zeros([x.shape[1]!], { dtype: x.dtype });
-      const std = np.std(x, 0);
+      const miss = missingMask("standardScaler.fit", x);
+      const mean = withMean ? (miss ? np.nanmean(x, 0) : np.mean(x, 0)) : np.zeros([x.shape[1]!], { dtype: x.dtype });
+      const std = miss ? np.sqrt(np.nanmean(np.square(np.subtract(x, np.nanmean(x, 0))), 0)) : np.std(x, 0);
       const scale = withStd ? np.where(np.equal(std, 0), 1, std) : np.onesLike(std);
       return Object.freeze({
         mean,
@@ -281,6 +308,26 @@ export interface SplitOptions {
 }
 
 /**
+ * Test examples per class for a stratified split: each class gets its quota `size·nTest/n`
+ * rounded down, and the slots left over go to the classes with the largest remainders (ties: the
+ * lower class), so the counts add up to exactly `nTest` and each is its quota rounded down or up.
+ * (Rounding each quota on its own could add up to more or fewer than `nTest`, even to zero.)
+ */
+function testCountsPerClass(sizes: readonly number[], nTest: number, n: number): number[] {
+  // size·nTest is an exact integer, so floor and remainder are exact too.
+  const takes = sizes.map((m) => Math.floor((m * nTest) / n));
+  const remainders = sizes.map((m) => (m * nTest) % n);
+  let left = nTest - takes.reduce((a, b) => a + b, 0);
+  const byRemainder = sizes.map((_, k) => k).sort((a, b) => remainders[b]! - remainders[a]! || a - b);
+  for (const k of byRemainder) {
+    if (left === 0) break;
+    takes[k]!++;
+    left--;
+  }
+  return takes;
+}
+
+/**
  * Split a data pytree (arrays sharing the leading axis) into `[train, test]` after shuffling with
  * `key`. With `stratify`, each class keeps its proportion in both parts.
  */
@@ -301,11 +348,12 @@ export function trainTestSplit<T extends Tree>(key: Array, data: T, opts: SplitO
     testIdx = [];
     trainIdx = [];
     const keys = split(key, byClass.size);
-    [...byClass.keys()].sort((a, b) => a - b).forEach((c, k) => {
+    const classes = [...byClass.keys()].sort((a, b) => a - b);
+    const takes = testCountsPerClass(classes.map((c) => byClass.get(c)!.length), nTest, n);
+    classes.forEach((c, k) => {
       const members = byClass.get(c)!;
       const perm = permutation(keys.slice(k), members.length).dataSync();
-      const take = Math.round((members.length * nTest) / n);
-      perm.forEach((p, j) => (j < take ? testIdx : trainIdx).push(members[p]!));
+      perm.forEach((p, j) => (j < takes[k]! ? testIdx : trainIdx).push(members[p]!));
     });
   } else {
     const perm = [...permutation(key, n).dataSync()];

@@ -20,7 +20,7 @@ function resolveMode(monitor: string, mode: "min" | "max" | "auto"): "min" | "ma
 export interface EarlyStoppingOptions {
   /** Logged value to watch (default `"val_loss"`, or `"loss"` without validation data). */
   monitor?: string;
-  /** Epochs without improvement before stopping (default 0). */
+  /** Stop after this many epochs in a row without improvement (default 0: at the first one), as Keras. */
   patience?: number;
   /** Smallest change that counts as improvement (default 0). */
   minDelta?: number;
@@ -54,8 +54,10 @@ export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback {
         if (opts.restoreBestWeights) bestParams = { params: ctx.params, state: ctx.state };
         return;
       }
+      // As Keras: stop once `patience` epochs in a row have not improved (the first such epoch
+      // when patience is 0), i.e. after `patience` epochs of waiting, not `patience + 1`.
       wait++;
-      if (wait > patience) return { stop: true };
+      if (wait >= patience) return { stop: true };
     },
     onTrainEnd(): CallbackAction | void {
       if (opts.restoreBestWeights && bestParams) return { params: bestParams.params, state: bestParams.state };
@@ -65,7 +67,7 @@ export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback {
 
 /** Options of {@link modelCheckpoint}. */
 export interface CheckpointOptions {
-  /** File to write; `{epoch}` is replaced by the 1-based epoch number. */
+  /** File to write; every `{epoch}` is replaced by the 1-based epoch number. */
   path: string;
   /** Save only when `monitor` improves (default false: every epoch). */
   saveBestOnly?: boolean;
@@ -86,7 +88,7 @@ export function modelCheckpoint(opts: CheckpointOptions): Callback {
         if (!Number.isNaN(best) && !better(resolveMode(monitor, opts.mode ?? "auto"), v, best, 0)) return;
         best = v;
       }
-      const path = opts.path.replace("{epoch}", String(epoch + 1));
+      const path = opts.path.replaceAll("{epoch}", String(epoch + 1));
       const r = await save(path, { params: ctx.params, state: ctx.state } as Tree, { epoch: String(epoch + 1) })();
       if (r._tag === "Left") throw new Error(`modelCheckpoint: ${formatDataError(r.left)}`);
     },

@@ -61,7 +61,10 @@ export interface FitOptions {
   optState?: Tree;
   /** Data to evaluate on after each epoch. */
   validationData?: [Array, Array];
-  /** Fraction of the training data (taken from the end, before shuffling, as Keras) held out for validation. */
+  /**
+   * Fraction of the training data (taken from the end, before shuffling, as Keras) held out for
+   * validation. Ignored when `validationData` is given (as Keras).
+   */
   validationSplit?: number;
   /** Shuffle each epoch (default true). */
   shuffle?: boolean;
@@ -111,7 +114,10 @@ export async function fit(model: Layer, x: Array, y: Array, opts: FitOptions): P
   let trainX = x;
   let trainY = y;
   let validation = opts.validationData;
-  if (opts.validationSplit !== undefined) {
+  // Check the validation data now rather than after the first epoch's training.
+  if (opts.validationData !== undefined) checkXY("train.fit (validationData)", opts.validationData[0], opts.validationData[1]);
+  // As Keras: explicit validationData wins over validationSplit (then nothing is held out).
+  if (opts.validationSplit !== undefined && opts.validationData === undefined) {
     const n = x.shape[0]!;
     const nVal = Math.floor(n * opts.validationSplit);
     if (!(opts.validationSplit > 0 && opts.validationSplit < 1) || nVal < 1) throw new ValueError("train.fit", `validationSplit must be in (0, 1) and leave at least one example, got ${opts.validationSplit}`);
@@ -209,12 +215,23 @@ export interface EvaluateOptions {
 
 const evalCache = new WeakMap<Layer, Map<string, (...a: any[]) => any>>();
 
+// Functions are told apart by identity, never by source text or name: two closures from one
+// factory print the same and share a name, yet compute different things.
+const fnIds = new WeakMap<object, number>();
+let nextFnId = 0;
+function specId(spec: unknown): string {
+  if (typeof spec !== "function") return JSON.stringify(spec) ?? "none";
+  let id = fnIds.get(spec);
+  if (id === undefined) fnIds.set(spec, (id = ++nextFnId));
+  return `#${id}`;
+}
+
 /** Loss and metrics of `model` on `(x, y)`, averaged over examples (inference mode). */
 export function evaluate(model: Layer, params: Tree, state: Tree, x: Array, y: Array, opts: EvaluateOptions = {}): Logs {
   checkXY("train.evaluate", x, y);
   const loss = opts.loss === undefined ? null : resolveLoss(opts.loss);
   const metrics = resolveMetrics(opts.metrics ?? []);
-  const cacheKey = `${String(opts.loss)}|${metrics.map((m) => m.name).join(",")}`;
+  const cacheKey = `${specId(opts.loss)}|${(opts.metrics ?? []).map(specId).join(",")}`;
   let byLayer = evalCache.get(model);
   if (!byLayer) evalCache.set(model, (byLayer = new Map()));
   let fn = byLayer.get(cacheKey);
