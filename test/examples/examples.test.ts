@@ -14,6 +14,7 @@ import * as cnnMnist from "../../examples/cnn-mnist.js";
 import * as csvClassifier from "../../examples/csv-classifier.js";
 import * as gradientTape from "../../examples/gradient-tape.js";
 import * as linearRegression from "../../examples/linear-regression.js";
+import * as mnistExample from "../../examples/mnist.js";
 import { data, io, random, type Array } from "../../src/index.js";
 
 const run = promisify(execFile);
@@ -81,6 +82,19 @@ describe("examples/cnn-mnist.ts", () => {
 
   it("reports a missing MNIST directory as a data error", async () => {
     await expect(cnnMnist.main({ mnistDir: join(dir, "no-such-dir"), log: () => {}, quiet: true })).rejects.toBeInstanceOf(data.DataErrorException);
+  });
+});
+
+describe("examples/mnist.ts (npm start)", () => {
+  it("trains the seed model on a subset, evaluates on the real test set and writes its outputs", async () => {
+    const out = collector();
+    const r = await mnistExample.main({ epochs: 1, examples: 2000, quiet: true, out: dir, log: out.log });
+    expect(r.history["loss"]).toHaveLength(1);
+    expect(r.testAccuracy).toBeGreaterThan(0.8);
+    const fresh = mnistExample.makeModel().init(random.key(0), [784]).params;
+    const loaded = await io.loadInto(join(dir, "mnist.safetensors"), fresh)();
+    if (E.isLeft(loaded)) throw new Error(loaded.left.message);
+    expect(out.lines.some((l) => /Test accuracy: \d+\.\d\d%/.test(l))).toBe(true);
   });
 });
 
