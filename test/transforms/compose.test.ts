@@ -11,7 +11,7 @@
  * where k counts the derivative transformations.
  */
 import { describe, expect, it } from "vitest";
-import { type Array, grad, jacfwd, jit, jvp, np, vmap } from "../../src/index.js";
+import { type Array, grad, jacfwd, jit, jvp, lax, np, vmap } from "../../src/index.js";
 import { expectClose } from "../helpers/close.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -179,6 +179,59 @@ describe("composition matrix sanity", () => {
   });
 });
 
-// Control flow compositions come with lax.cond / lax.scan: a scan-based RNN and a cond-based
-// piecewise function through the same matrix (issue 4, "Properties").
-describe.todo("composition matrix with control flow: scan-based RNN and cond-based piecewise function");
+// ---------------------------------------------------------------------------------------------
+// Control flow: a scan-based RNN and a cond-based piecewise function go through the same matrix.
+
+// h_{t+1} = tanh(0.8 h_t + x c_t), h_0 = 0.1, over c = [0.5, -0.3, 0.9]; returns h_T + Σ_t h_t.
+const C = [0.5, -0.3, 0.9];
+const rnn: Fn = {
+  name: "scan-based RNN",
+  lib: (x) => {
+    const [h, hs] = lax.scan(
+      (hPrev: Array, ct: Array) => {
+        const next = np.tanh(hPrev.mul(0.8).add(x.mul(ct)));
+        return [next, next];
+      },
+      np.array(0.1, { dtype: "float64" }),
+      np.array(C, { dtype: "float64" }),
+    );
+    return (h as Array).add(np.sum(hs as Array));
+  },
+  jet: (x) => {
+    let h = jconst(0.1);
+    let total = jconst(0);
+    for (const c of C) {
+      h = jtanh(jadd(jscale(h, 0.8), jscale(x, c)));
+      total = jadd(total, h);
+    }
+    return jadd(h, total);
+  },
+};
+
+// x > 0 ? sin(x)·x : e^x − 1 (smooth on each side; the inputs stay away from 0).
+const piecewise: Fn = {
+  name: "cond-based piecewise function",
+  lib: (x) => lax.cond(x.gt(0), (y: Array) => np.sin(y).mul(y), (y: Array) => np.exp(y).sub(1), x),
+  jet: (x) => (x[0] > 0 ? jmul(jsin(x), x) : jadd(jexp(x), jconst(-1))),
+};
+
+describe("composition matrix with control flow: every order of length <= 2", () => {
+  for (const fn of [rnn, piecewise]) {
+    describe(fn.name, () => {
+      it("untransformed values match the jet reference", () => {
+        for (const v of [-1.3, -0.4, 0.8, 2.2]) expectClose(fn.lib(np.array(v, { dtype: "float64" })), derivative(fn.jet, v, 0), { atol: 1e-12, rtol: 1e-12 });
+      });
+      for (const seq of sequences(2)) it(describeSeq(seq), () => checkSequence(fn, seq));
+    });
+  }
+});
+
+describe("composition matrix with control flow: a sample of length 3", () => {
+  for (const fn of [rnn, piecewise]) {
+    it(fn.name, () => {
+      const seqs = sequences(3).filter((s) => s.length === 3);
+      // Every fourth order keeps this fast while still mixing all five transformations.
+      for (const seq of seqs.filter((_, i) => i % 4 === 0)) checkSequence(fn, seq);
+    });
+  }
+});
