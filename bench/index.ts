@@ -10,6 +10,7 @@ const sections: Record<string, () => Promise<{ run: () => Promise<Row[]> }>> = {
   dispatch: () => import("./sections/dispatch.js"),
   matmul: () => import("./sections/matmul.js"),
   mlp: () => import("./sections/mlp.js"),
+  fused: () => import("./sections/fused.js"),
 };
 
 async function main(): Promise<void> {

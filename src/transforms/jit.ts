@@ -9,7 +9,8 @@ import { shortName, type DType } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { bind } from "../core/trace.js";
 import { treedefToString, unflatten, type TreeDef } from "../core/tree.js";
-import { ClosedJaxpr, evalJaxpr, type Jaxpr } from "../ir/jaxpr.js";
+import { ClosedJaxpr, type Jaxpr } from "../ir/jaxpr.js";
+import { compileJaxpr } from "../jit/compile.js";
 import { traceToJaxpr } from "../interpreters/staging.js";
 import { dce } from "../ir/simplify.js";
 import { closeOver, pjitP } from "../primitives/call.js";
@@ -104,7 +105,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       leaves.map((l) => l.aval),
     );
     const jaxpr = dce(closeOver(closed.jaxpr));
-    entry = { jaxpr, consts: closed.consts, outDef: outDef!, run: (xs) => evalJaxpr(jaxpr, [], xs) };
+    entry = { jaxpr, consts: closed.consts, outDef: outDef!, run: compileJaxpr(jaxpr) };
     cache.set(key, entry);
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
     return { entry, leaves };

@@ -1,0 +1,198 @@
+/**
+ * @file The jit compiler's driver: jaxpr → simplified jaxpr (`passes.ts`) → schedule of fused
+ * clusters and plain equations (`fuse.ts`) → one kernel per cluster (`codegenWasm.ts` for float
+ * SIMD, `codegenJs.ts` otherwise) → an executable that runs the schedule over a flat slot array.
+ *
+ * `jit` caches one executable per input signature (it holds the closure returned by
+ * {@link compileJaxpr}); compilation itself happens lazily on the first call, so `lower()` and
+ * tracing under other transformations never pay for it. Non-fused equations (dot_general, gather,
+ * sort, control flow, ...) run through their primitive's eager `impl`.
+ */
+import type { Array } from "../core/array.js";
+import { ConcreteArray } from "../core/concrete.js";
+import type { TypedArray } from "../core/dtype.js";
+import { sizeOf } from "../core/shape.js";
+import { Lit, Var, type Atom, type Jaxpr } from "../ir/jaxpr.js";
+import { compileJsKernel, type JsKernel } from "./codegenJs.js";
+import { compileWasmKernel, WASM_MIN_ELEMENTS } from "./codegenWasm.js";
+import { fuse, type Cluster, type Step } from "./fuse.js";
+import { allocateOutput, countImpl, countLaunch, PrivateBuffers } from "./memory.js";
+import { optimize } from "./passes.js";
+
+/** Which kernels fused clusters use: `"auto"` (Wasm SIMD where it applies, else JS) or `"js"` only. */
+export type JitBackend = "auto" | "js";
+
+let backend: JitBackend = "auto";
+
+/**
+ * Choose the kernel generator for programs compiled from now on (already compiled ones keep
+ * theirs). `"js"` forces the portable path, e.g. to compare against it in tests.
+ */
+export function setJitBackend(b: JitBackend): void {
+  backend = b;
+}
+
+/** The current kernel generator choice. */
+export function getJitBackend(): JitBackend {
+  return backend;
+}
+
+type Env = (Array | undefined)[];
+type Runner = (env: Env, priv: PrivateBuffers) => void;
+
+/** A compiled program: the schedule, its kernels and the slot layout. */
+export class Executable {
+  /** The simplified program the schedule was built from. */
+  readonly jaxpr: Jaxpr;
+  /** The schedule: fused clusters and plain equations, in execution order. */
+  readonly steps: readonly Step[];
+  private readonly runners: Runner[] = [];
+  private readonly frees: number[][] = [];
+  private readonly nslots: number;
+  private readonly outReaders: ((env: Env) => Array)[];
+  private readonly priv = new PrivateBuffers();
+  private depth = 0;
+  /** For each cluster step, whether it runs as WebAssembly. */
+  readonly wasmClusters: boolean[] = [];
+
+  constructor(source: Jaxpr, kernelBackend: JitBackend = backend) {
+    this.jaxpr = optimize(source);
+    this.steps = fuse(this.jaxpr);
+    const slot = new Map<Var, number>();
+    const slotOf = (v: Var) => {
+      let s = slot.get(v);
+      if (s === undefined) slot.set(v, (s = slot.size));
+      return s;
+    };
+    this.jaxpr.invars.forEach(slotOf);
+    const isOutput = new Set(this.jaxpr.outs.filter((o): o is Var => o instanceof Var));
+    // Readers of each variable, to find private values and last uses.
+    const readers = new Map<Var, number[]>();
+    const addReader = (v: Atom, i: number) => {
+      if (v instanceof Var) {
+        const r = readers.get(v);
+        if (r === undefined) readers.set(v, [i]);
+        else r.push(i);
+      }
+    };
+    this.steps.forEach((st, i) => {
+      if (st.kind === "eqn") st.eqn.inputs.forEach((a) => addReader(a, i));
+      else st.cluster.leaves.forEach((l) => addReader(l.var, i));
+    });
+    // A value is private when nothing outside this call can see its buffer: every reader is a fused
+    // kernel, or a reshape (which shares the buffer) whose result is itself private.
+    const privateMemo = new Map<Var, boolean>();
+    const isPrivate = (v: Var): boolean => {
+      let p = privateMemo.get(v);
+      if (p !== undefined) return p;
+      privateMemo.set(v, false); // cycles cannot occur, but stay safe
+      p =
+        !isOutput.has(v) &&
+        (readers.get(v) ?? []).every((i) => {
+          const st = this.steps[i]!;
+          return st.kind === "cluster" || (st.eqn.prim.name === "reshape" && isPrivate(st.eqn.outvars[0]!));
+        });
+      privateMemo.set(v, p);
+      return p;
+    };
+    let nextPrivate = 0;
+    this.steps.forEach((st) => {
+      if (st.kind === "eqn") {
+        const e = st.eqn;
+        const ins = e.inputs.map((a) => (a instanceof Lit ? a.val : slotOf(a)));
+        const outs = e.outvars.map(slotOf);
+        const prim = e.prim;
+        const params = e.params;
+        this.runners.push((env) => {
+          const args = ins.map((x) => (typeof x === "number" ? env[x]! : x)) as ConcreteArray[];
+          countImpl();
+          const res = prim.impl(args, params);
+          for (let k = 0; k < outs.length; k++) env[outs[k]!] = res[k];
+        });
+      } else {
+        const c = st.cluster;
+        const { kernel, wasm } = chooseKernel(c, kernelBackend);
+        this.wasmClusters.push(wasm);
+        const leafSlots = c.leaves.map((l) => slotOf(l.var));
+        const outSpecs = c.outputs.map((o) => ({
+          slot: slotOf(o.var),
+          aval: o.var.aval,
+          n: sizeOf(o.var.aval.shape),
+          priv: isPrivate(o.var) ? nextPrivate++ : -1,
+        }));
+        this.runners.push((env, priv) => {
+          const leaves: TypedArray[] = leafSlots.map((s) => ConcreteArray.dataOf(env[s] as ConcreteArray));
+          const outs: TypedArray[] = outSpecs.map((o) => (o.priv >= 0 ? priv.get(o.priv, o.aval.dtype, o.n) : allocateOutput(o.aval.dtype, o.n)));
+          countLaunch(wasm);
+          kernel(leaves, outs);
+          for (let k = 0; k < outSpecs.length; k++) {
+            const o = outSpecs[k]!;
+            env[o.slot] = new ConcreteArray(outs[k]!, o.aval.shape, o.aval.dtype, o.aval.weakType);
+          }
+        });
+      }
+    });
+    // Drop references after their last use so large intermediates can be collected mid-call.
+    const lastUse = new Map<number, number>();
+    readers.forEach((rs, v) => {
+      if (!isOutput.has(v) && slot.has(v)) lastUse.set(slot.get(v)!, Math.max(...rs));
+    });
+    this.frees = this.steps.map(() => []);
+    lastUse.forEach((step, s) => this.frees[step]!.push(s));
+    this.nslots = slot.size;
+    this.outReaders = this.jaxpr.outs.map((o) => {
+      if (o instanceof Lit) return () => o.val;
+      const s = slotOf(o);
+      return (env: Env) => env[s]!;
+    });
+  }
+
+  /** Run the program on concrete arguments (one per invar, constants first). */
+  run(args: readonly Array[]): Array[] {
+    const env: Env = new globalThis.Array(this.nslots);
+    for (let i = 0; i < args.length; i++) env[i] = args[i];
+    // A recursive call (e.g. from inside a control-flow body) must not share private buffers.
+    const priv = this.depth === 0 ? this.priv : new PrivateBuffers();
+    this.depth++;
+    try {
+      for (let i = 0; i < this.runners.length; i++) {
+        this.runners[i]!(env, priv);
+        const fr = this.frees[i]!;
+        for (let k = 0; k < fr.length; k++) env[fr[k]!] = undefined;
+      }
+      return this.outReaders.map((r) => r(env));
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** A readable summary of the schedule: one line per step, clusters with their equations. */
+  describe(): string {
+    let ci = 0;
+    return this.steps
+      .map((st) => {
+        if (st.kind === "eqn") return `${st.eqn.prim.name}`;
+        const c = st.cluster;
+        const kind = this.wasmClusters[ci++] ? "wasm" : "js";
+        return `fused[${kind}] shape=[${c.shape.join(",")}] ${c.eqns.map((e) => e.prim.name).join(" ")} -> ${c.outputs.length} output(s)`;
+      })
+      .join("\n");
+  }
+}
+
+function chooseKernel(c: Cluster, b: JitBackend): { kernel: JsKernel; wasm: boolean } {
+  if (b === "auto" && sizeOf(c.shape) >= WASM_MIN_ELEMENTS) {
+    const k = compileWasmKernel(c);
+    if (k !== null) return { kernel: k, wasm: true };
+  }
+  return { kernel: compileJsKernel(c), wasm: false };
+}
+
+/**
+ * Compile `jaxpr` (no constvars: constants are leading invars, as `jit` passes them) into a
+ * function from concrete arguments to outputs. Compilation happens on the first call.
+ */
+export function compileJaxpr(jaxpr: Jaxpr): (args: Array[]) => Array[] {
+  let exe: Executable | null = null;
+  return (args) => (exe ??= new Executable(jaxpr)).run(args);
+}
