@@ -17,7 +17,7 @@ import {
   type GemmDType,
 } from "../../src/backend/matmul.js";
 import { ByteWriter } from "../../src/backend/wasm/encoding.js";
-import { wasmGemm } from "../../src/backend/wasm/gemm-wasm.js";
+import { WasmGemm, wasmGemm } from "../../src/backend/wasm/gemm-wasm.js";
 import { workerPool } from "../../src/backend/workers.js";
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -207,6 +207,28 @@ describe("gemmJs (portable fallback)", () => {
     }
     setMatmulBackend("auto");
     expect(getMatmulBackend()).toBe("wasm");
+  });
+});
+
+describe("without SharedArrayBuffer (e.g. a browser page that is not cross-origin isolated)", () => {
+  test("runs on unshared memory, on the calling thread only", () => {
+    vi.stubGlobal("SharedArrayBuffer", undefined);
+    let local: WasmGemm;
+    try {
+      local = new WasmGemm();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    local.configure({ parallelThreshold: 1 });
+    const run = vi.spyOn(workerPool(), "run");
+    try {
+      for (const dtype of ["float32", "float64"] as const) {
+        runCase(dtype, { batch: 2, M: 70, K: 45, N: 33, transA: true, transB: false, seed: 21 }, (...args) => local.run(...args)!);
+      }
+      expect(run).not.toHaveBeenCalled();
+    } finally {
+      run.mockRestore();
+    }
   });
 });
 

@@ -85,7 +85,4 @@ export const SimdOp = {
   f64x2_add: 0xf0,
   f64x2_sub: 0xf1,
   f64x2_mul: 0xf2,
-  /** Relaxed SIMD fused multiply-add (a * b + c); optional proposal, feature-detected before use. */
-  f32x4_relaxed_madd: 0x105,
-  f64x2_relaxed_madd: 0x107,
 } as const;
