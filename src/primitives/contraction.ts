@@ -109,12 +109,15 @@ export const dotGeneralP: Primitive<DotGeneralParams> = definePrimitive<DotGener
       cx = transpose(r, pos);
     }
     if (y instanceof UndefPrimal) {
-      const r = bind1(dotGeneralP, [ct, x as Array], { lhsContract: ctX, rhsContract: lf, lhsBatch: batchPos, rhsBatch: p.lhsBatch });
+      // dot_general(x, ct) contracting x's free axes with ct's lhs-free axes yields
+      // [batch, x's contract axes (increasing), rhs free] — already y's layout in the common case
+      // (no transpose copy for the weight gradient of x @ W).
+      const r = bind1(dotGeneralP, [x as Array, ct], { lhsContract: lf, rhsContract: ctX, lhsBatch: p.lhsBatch, rhsBatch: batchPos });
       const sortedLc = [...p.lhsContract].sort((a, b) => a - b);
       const pos = new globalThis.Array<number>(ya.shape.length);
       p.rhsBatch.forEach((d, i) => (pos[d] = i));
-      rf.forEach((d, j) => (pos[d] = nb + j));
-      p.rhsContract.forEach((d, k) => (pos[d] = nb + rf.length + sortedLc.indexOf(p.lhsContract[k]!)));
+      p.rhsContract.forEach((d, k) => (pos[d] = nb + sortedLc.indexOf(p.lhsContract[k]!)));
+      rf.forEach((d, j) => (pos[d] = nb + p.lhsContract.length + j));
       cy = transpose(r, pos);
     }
     return [cx, cy];
