@@ -191,6 +191,24 @@ export class WorkerPool {
    * promise resolves once the workers are spawned; they become ready shortly after.
    */
   start(): Promise<void> {
+    // Node ≥ 20.16 can load builtins synchronously: then threads spawn at once, so a synchronous
+    // training loop that never yields to the event loop still gets its workers (readiness is
+    // signalled through shared memory, not messages).
+    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+    if (this.loading === undefined && typeof getBuiltin === "function") {
+      try {
+        const wt = getBuiltin("node:worker_threads") as WorkerThreads | undefined;
+        const os = getBuiltin("node:os") as Os | undefined;
+        if (wt !== undefined && os !== undefined) {
+          const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+          this.wt = wt;
+          if (this.threads < 0) this.threads = Math.max(0, Math.min(7, cores - 1));
+          this.loading = Promise.resolve();
+        }
+      } catch {
+        // fall through to the asynchronous path
+      }
+    }
     this.loading ??= Promise.all([importBuiltin<WorkerThreads>("node:worker_threads"), importBuiltin<Os>("node:os")]).then(
       ([wt, os]) => {
         const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
