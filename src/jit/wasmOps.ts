@@ -7,29 +7,15 @@
  */
 import { ByteWriter } from "../backend/wasm/encoding.js";
 import { FunctionBuilder } from "../backend/wasm/function-builder.js";
-import { ValType } from "../backend/wasm/opcodes.js";
+import { Op, SimdOp, ValType } from "../backend/wasm/opcodes.js";
 
 /** Core (single-byte) opcodes used by the kernels. */
 export const C = {
+  ...Op,
   i32_load: 0x28,
-  f32_load: 0x2a,
-  f64_load: 0x2b,
   i32_store: 0x36,
-  f32_store: 0x38,
-  f64_store: 0x39,
-  i32_eqz: 0x45,
-  i32_lt_s: 0x48,
-  i32_gt_s: 0x4a,
-  i32_add: 0x6a,
-  i32_sub: 0x6b,
-  i32_mul: 0x6c,
-  i32_and: 0x71,
-  f32_add: 0x92,
-  f32_mul: 0x94,
   f32_max: 0x97,
   f32_min: 0x96,
-  f64_add: 0xa0,
-  f64_mul: 0xa2,
   f64_min: 0xa4,
   f64_max: 0xa5,
   f32_demote_f64: 0xb6,
@@ -38,21 +24,10 @@ export const C = {
 
 /** SIMD128 sub-opcodes (emitted after the 0xfd prefix). */
 export const S = {
-  v128_load: 0x00,
-  v128_load32_splat: 0x09,
-  v128_load64_splat: 0x0a,
-  v128_store: 0x0b,
-  v128_const: 0x0c,
-  i8x16_shuffle: 0x0d,
+  ...SimdOp,
   i32x4_splat: 0x11,
   i64x2_splat: 0x12,
-  f32x4_splat: 0x13,
-  f64x2_splat: 0x14,
   i32x4_extract_lane: 0x1b,
-  f32x4_extract_lane: 0x1f,
-  f32x4_replace_lane: 0x20,
-  f64x2_extract_lane: 0x21,
-  f64x2_replace_lane: 0x22,
   i32x4_eq: 0x37,
   i32x4_lt_s: 0x39,
   i32x4_gt_s: 0x3b,
@@ -96,9 +71,6 @@ export const S = {
   f32x4_abs: 0xe0,
   f32x4_neg: 0xe1,
   f32x4_sqrt: 0xe3,
-  f32x4_add: 0xe4,
-  f32x4_sub: 0xe5,
-  f32x4_mul: 0xe6,
   f32x4_div: 0xe7,
   f32x4_min: 0xe8,
   f32x4_max: 0xe9,
@@ -107,9 +79,6 @@ export const S = {
   f64x2_abs: 0xec,
   f64x2_neg: 0xed,
   f64x2_sqrt: 0xef,
-  f64x2_add: 0xf0,
-  f64x2_sub: 0xf1,
-  f64x2_mul: 0xf2,
   f64x2_div: 0xf3,
   f64x2_min: 0xf4,
   f64x2_max: 0xf5,
