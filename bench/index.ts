@@ -11,6 +11,8 @@ const sections: Record<string, () => Promise<{ run: () => Promise<Row[]> }>> = {
   matmul: () => import("./sections/matmul.js"),
   mlp: () => import("./sections/mlp.js"),
   fused: () => import("./sections/fused.js"),
+  conv: () => import("./sections/conv.js"),
+  mnist: () => import("./sections/mnist.js"),
 };
 
 async function main(): Promise<void> {
