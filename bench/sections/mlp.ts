@@ -4,7 +4,7 @@
  * beside jax-js (`jit`) and TensorFlow.js (wasm). The Adam update is written out here so that the
  * three libraries run exactly the same math.
  */
-import { np, jit, valueAndGrad, type Array } from "../../src/index.js";
+import { np, nn, jit, valueAndGrad, type Array } from "../../src/index.js";
 import { loadJax, setTfBackend, tryPeer } from "../peers.js";
 import { medianMs, type Row } from "../timing.js";
 
@@ -35,7 +35,7 @@ interface Params {
 }
 
 function logits(p: Params, x: Array): Array {
-  const h = np.maximum(np.matmul(x, p.w1).add(p.b1), 0);
+  const h = nn.relu(np.matmul(x, p.w1).add(p.b1));
   return np.matmul(h, p.w2).add(p.b2);
 }
 
