@@ -13,8 +13,11 @@
  * in Wasm memory until the end. Float32 sums and products accumulate in float64, as eager does.
  *
  * Classes a cluster must fit (else the JS generator takes it): every value float32 or bool
- * (lane width 32) or every value float64 or bool (lane width 64); inputs and outputs float;
- * reductions sum/prod/max/min.
+ * (lane width 32) or every value float64 or bool (lane width 64); reductions sum/prod/max/min of
+ * float values. Inside a kernel a bool is a lane mask (all ones or all zeros, as the float
+ * comparisons produce it, so `select` is a `v128.bitselect`); bool arrays (one 0/1 byte per
+ * element) are read by widening their bytes to lane masks and written by narrowing masks to 0/1
+ * bytes, which keeps relu-style masks (`x > 0`, `select(mask, g, 0)`) in SIMD.
  */
 import type { TypedArray } from "../core/dtype.js";
 import { sizeOf } from "../core/shape.js";
@@ -67,7 +70,7 @@ function classify(c: Cluster): LaneClass | null {
   if (cls === null) return null;
   for (const n of c.nodes) {
     if (n.dtype !== cls.dtype && n.dtype !== "bool") return null;
-    if (n.kind === "leaf" && n.dtype !== cls.dtype) return null;
+    if (n.kind === "leaf" && n.dtype !== cls.dtype && n.dtype !== "bool") return null;
     if (n.kind !== "op") continue;
     const opDtype = c.nodes[n.args[n.prim === "select" ? 1 : 0]!]!.dtype;
     if (n.prim === "convert_element_type") {
@@ -83,7 +86,9 @@ function classify(c: Cluster): LaneClass | null {
     }
   }
   for (const o of c.outputs) {
-    if (o.var.aval.dtype !== cls.dtype) return null;
+    const d = o.var.aval.dtype;
+    if (d !== cls.dtype && !(d === "bool" && o.reduce === null)) return null;
+    if (c.nodes[o.node]!.dtype !== d) return null;
     if (o.reduce === "and" || o.reduce === "or") return null;
   }
   return cls;
@@ -93,7 +98,7 @@ type PortKind = "leaf" | "store" | "acc";
 
 interface Port {
   readonly kind: PortKind;
-  /** Bytes per element in Wasm memory. */
+  /** Bytes per element in Wasm memory (1 for bool arrays, stored as 0/1 bytes). */
   readonly es: number;
   /** Element strides per loop of the plan. */
   readonly strides: readonly number[];
@@ -109,9 +114,9 @@ const IDENTITY: Record<ReduceKind, number> = { sum: 0, prod: 1, max: -Infinity, 
 function portsOf(c: Cluster, cls: LaneClass, plan: LoopPlan): Port[] {
   const nl = c.leaves.length;
   return plan.strides.map((strides, i) => {
-    if (i < nl) return { kind: "leaf", es: cls.es, strides };
+    if (i < nl) return { kind: "leaf", es: c.leaves[i]!.dtype === "bool" ? 1 : cls.es, strides };
     const o = c.outputs[i - nl]!;
-    if (o.reduce === null) return { kind: "store", es: cls.es, strides };
+    if (o.reduce === null) return { kind: "store", es: o.var.aval.dtype === "bool" ? 1 : cls.es, strides };
     const wide = cls === F32 && (o.reduce === "sum" || o.reduce === "prod");
     return { kind: "acc", es: wide ? 8 : cls.es, strides, reduce: o.reduce, node: o.node, wide };
   });
@@ -192,7 +197,11 @@ class KernelEmitter {
     const values = new Map<number, number>();
     this.c.nodes.forEach((n, id) => {
       if (n.kind === "leaf" && ports[n.leaf]!.strides[r - 1] === 0) {
-        f.get(ptrs[n.leaf]!).simdMem(cls.es === 4 ? S.v128_load32_splat : S.v128_load64_splat, 0, cls.es === 4 ? 2 : 3);
+        if (ports[n.leaf]!.es === 1) {
+          // A bool byte to a splatted lane mask: 0 - (byte != 0).
+          f.i32(0).get(ptrs[n.leaf]!).mem(C.i32_load8_u, 0, 0).i32(0).op(C.i32_ne).op(C.i32_sub);
+          v.op(S.i32x4_splat);
+        } else f.get(ptrs[n.leaf]!).simdMem(cls.es === 4 ? S.v128_load32_splat : S.v128_load64_splat, 0, cls.es === 4 ? 2 : 3);
         values.set(id, v.save());
       }
     });
@@ -284,7 +293,8 @@ class KernelEmitter {
     this.c.nodes.forEach((n, id) => {
       if (val.has(id)) return;
       if (n.kind === "leaf") {
-        f.get(run[n.leaf]!).simdMem(S.v128_load, at(n.leaf), 2);
+        if (ports[n.leaf]!.es === 1) this.loadBoolMask(run[n.leaf]!, at(n.leaf));
+        else f.get(run[n.leaf]!).simdMem(S.v128_load, at(n.leaf), 2);
         val.set(id, v.save());
       } else if (n.kind === "const") {
         if (n.dtype === "bool") v.i32(n.value ? -1 : 0);
@@ -298,7 +308,8 @@ class KernelEmitter {
     ports.forEach((p, i) => {
       if (p.kind === "store") {
         const node = this.c.outputs[i - this.c.leaves.length]!.node;
-        f.get(run[i]!).get(val.get(node)!).simdMem(S.v128_store, at(i), 2);
+        if (p.es === 1) this.storeBoolMask(run[i]!, val.get(node)!, at(i));
+        else f.get(run[i]!).get(val.get(node)!).simdMem(S.v128_store, at(i), 2);
       } else if (p.kind === "acc") {
         let x = val.get(p.node!)!;
         if (tail) {
@@ -312,6 +323,25 @@ class KernelEmitter {
         else this.combineMemory(p, run[i]!, x, at(i));
       }
     });
+  }
+
+  /** Push the lane masks of `lanes` bool bytes at `ptr + off` (any nonzero byte is true). */
+  private loadBoolMask(ptr: number, off: number): void {
+    const { f, v, cls } = this;
+    f.get(ptr).simdMem(cls === F32 ? S.v128_load32_zero : S.v128_load16_splat, off, 0);
+    v.i32(0).op(S.i8x16_ne).op(S.i16x8_extend_low_i8x16_s).op(S.i32x4_extend_low_i16x8_s);
+    if (cls === F64) v.op(S.i64x2_extend_low_i32x4_s);
+  }
+
+  /** Store the lane masks in `x` as `lanes` 0/1 bytes at `ptr + off`. */
+  private storeBoolMask(ptr: number, x: number, off: number): void {
+    const { f, v, cls } = this;
+    f.get(ptr);
+    v.get(x).get(x);
+    // The first byte of each lane to the low bytes, then 0xff -> 0x01.
+    f.shuffle(cls === F32 ? [0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12] : [0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8]);
+    v.op(S.i8x16_neg);
+    f.simdMem(cls === F32 ? S.v128_store32_lane : S.v128_store16_lane, off, 0).op(0); // lane 0
   }
 
   /** Vector combine of value `x` into register accumulators. */
@@ -440,7 +470,7 @@ class KernelEmitter {
       v.get(x).op(f32 ? op32 : op64);
       return v.save();
     };
-    if (argDtype === "bool") return this.boolOp(n.prim, a);
+    if (argDtype === "bool") return this.boolOp(n, a);
     switch (n.prim) {
       case "add":
         return bin(S.f32x4_add, S.f64x2_add);
@@ -550,10 +580,10 @@ class KernelEmitter {
     return v.save();
   }
 
-  private boolOp(prim: string, a: number[]): number {
+  private boolOp(n: FusedNode & { kind: "op" }, a: number[]): number {
     const { v } = this;
     const [x, y] = a;
-    switch (prim) {
+    switch (n.prim) {
       case "and":
       case "mul":
       case "min":
@@ -578,6 +608,7 @@ class KernelEmitter {
         v.get(a[1]!).get(a[2]!).get(a[0]!).op(S.v128_bitselect);
         break;
       case "convert_element_type":
+        if (n.params.to === "bool") return x!; // bool -> bool (only the weak flag changed)
         // bool -> float: 1.0 where set
         v.get(x!);
         if (this.cls === F32) v.f32(1);
@@ -585,7 +616,7 @@ class KernelEmitter {
         v.op(S.v128_and);
         break;
       default:
-        throw new Error(`jit: unsupported bool op ${prim}`);
+        throw new Error(`jit: unsupported bool op ${n.prim}`);
     }
     return v.save();
   }
@@ -726,15 +757,20 @@ function makeRunner(c: Cluster, cls: LaneClass, ports: readonly Port[], lay: Lay
   const nl = c.leaves.length;
   const args = new Array<number>(ports.length + 1).fill(0);
   const { rows, rowElems, rowsPerChunk, streamed, offsets, total } = lay;
+  const hasBool = ports.some((p) => p.es === 1);
+  let u8: Uint8Array | null = null;
   return (leaves: readonly TypedArray[], outs: readonly TypedArray[]) => {
     if (!mem.ensure(total)) throw new Error(`jit: a fused kernel needs ${total} bytes of WebAssembly memory, more than the 4 GiB limit`);
     const f32 = mem.float32();
     const f64 = mem.float64();
     const view = cls === F32 ? f32 : f64;
+    if (hasBool && u8?.buffer !== f32.buffer) u8 = new Uint8Array(f32.buffer);
+    // The view a port's elements are copied through (bool ports hold bytes).
+    const viewOf = (p: Port): TypedArray => (p.es === 1 ? u8! : view);
     // Once per call: broadcast leaves in, accumulators to their identity.
     for (let i = 0; i < ports.length; i++) {
       const p = ports[i]!;
-      if (p.kind === "leaf" && !streamed[i]) view.set(leaves[i]!, offsets[i]! / p.es);
+      if (p.kind === "leaf" && !streamed[i]) viewOf(p).set(leaves[i]!, offsets[i]! / p.es);
       else if (p.kind === "acc") {
         const n = outs[i - nl]!.length;
         const v = p.es === 4 ? f32 : f64;
@@ -749,15 +785,16 @@ function makeRunner(c: Cluster, cls: LaneClass, ports: readonly Port[], lay: Lay
         const p = ports[i]!;
         if (streamed[i]) {
           args[i] = offsets[i]!;
-          if (p.kind === "leaf") view.set(leaves[i]!.subarray(e0, e1), offsets[i]! / p.es);
+          if (p.kind === "leaf") viewOf(p).set(leaves[i]!.subarray(e0, e1), offsets[i]! / p.es);
         } else args[i] = offsets[i]! + r0 * p.strides[0]! * p.es;
       }
       args[ports.length] = nrows;
       kernel(...args);
       for (let i = nl; i < ports.length; i++) {
-        if (ports[i]!.kind !== "store") continue;
-        const o = offsets[i]! / cls.es;
-        outs[i - nl]!.set(view.subarray(o, o + (e1 - e0)), e0);
+        const p = ports[i]!;
+        if (p.kind !== "store") continue;
+        const o = offsets[i]! / p.es;
+        outs[i - nl]!.set(viewOf(p).subarray(o, o + (e1 - e0)), e0);
       }
     }
     for (let i = nl; i < ports.length; i++) {
