@@ -86,6 +86,7 @@ parentPort.on("message", (msg) => {
       if (c >= msg.barrier) awaitCount(s, ${SCHED_BARRIER}, msg.barrier, deadline);
       const call = msg.calls[c];
       ex[call.fn](...call.args);
+      if (msg.progress) Atomics.store(msg.progress, c, 1);
       if (c < msg.barrier) { Atomics.add(s, ${SCHED_BARRIER}, 1); Atomics.notify(s, ${SCHED_BARRIER}); }
       Atomics.add(s, ${SCHED_DONE}, 1);
       Atomics.notify(s, ${SCHED_DONE});
@@ -124,6 +125,12 @@ export interface WasmJob {
   readonly barrier: number;
   /** Deadline for the whole job, in ms. */
   readonly timeoutMs: number;
+  /**
+   * Optional completion flags (one word per call, over a `SharedArrayBuffer`): a worker sets word
+   * `c` to 1 once call `c` has returned, so the caller can consume results while the job runs.
+   * Calls run by the caller itself are not flagged (its `local` knows when they finish).
+   */
+  readonly progress?: Int32Array;
 }
 
 /** Test-only fault injection: the worker claims one call of its next job, then misbehaves. */
@@ -305,6 +312,7 @@ export class WorkerPool {
     const msg: Record<string, unknown> = {
       seq, sched, key: job.key, calls: job.calls, barrier: job.barrier, timeoutMs,
     };
+    if (job.progress !== undefined) msg.progress = job.progress;
     if (slot.memory !== job.memory) {
       msg.memory = job.memory;
       slot.memory = job.memory;

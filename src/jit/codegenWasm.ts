@@ -23,13 +23,14 @@ import type { TypedArray } from "../core/dtype.js";
 import { sizeOf } from "../core/shape.js";
 import { FunctionBuilder } from "../backend/wasm/function-builder.js";
 import { hasWasmSimd } from "../backend/wasm/simd.js";
-import { requireWasmApi, type WasmInstance } from "../backend/wasm/wasm-api.js";
+import { requireWasmApi, type WasmInstance, type WasmModule } from "../backend/wasm/wasm-api.js";
+import { workerPool, type WasmCall } from "../backend/workers.js";
 import { mathHelpers } from "../backend/cpu/mathHelpers.js";
 import type { JsKernel } from "./codegenJs.js";
 import { JS_FORMULAS } from "./codegenJs.js";
 import type { Cluster, FusedNode, ReduceKind } from "./fuse.js";
 import { clusterPortStrides, planLoops, type LoopPlan } from "./loops.js";
-import { kernelMemory } from "./memory.js";
+import { abandonSharedKernelMemory, kernelMemory, sharedKernelMemory } from "./memory.js";
 import { expF32, logF32, logisticF32, sinCosF32, tanhF32, Vec } from "./vecmath.js";
 import { C, KernelModule, S, ValType } from "./wasmOps.js";
 
@@ -38,6 +39,23 @@ export const WASM_MIN_ELEMENTS = 256;
 
 /** Elements per streamed chunk (per array): big enough to amortize a call, small enough for L2. */
 export const CHUNK_ELEMENTS = 8192;
+
+/**
+ * Elementwise clusters (no reductions, no scalar imports, one loop) of at least this many
+ * elements split their kernel calls across the worker pool (see {@link makeParallelRunner}).
+ */
+let parallelMinElements = 1 << 21;
+
+/** Elements per kernel call of a threaded run (a multiple of every lane count). */
+const PARALLEL_BLOCK = 1 << 16;
+
+/** Larger threaded runs (all their ports side by side in shared memory) stay on one thread. */
+const PARALLEL_MAX_BYTES = 1 << 29;
+
+/** Change the size from which elementwise kernels use worker threads (tests; `Infinity` disables). */
+export function setJitParallelThreshold(elements: number): void {
+  parallelMinElements = elements;
+}
 
 // Every region gets this much slack: a tail vector may read or write past the last element.
 const PAD = 64;
@@ -671,14 +689,14 @@ interface Layout {
   readonly total: number;
 }
 
-function layout(c: Cluster, plan: LoopPlan, ports: readonly Port[]): Layout {
+function layout(c: Cluster, plan: LoopPlan, ports: readonly Port[], whole = false): Layout {
   const rows = plan.dims[0]!;
   const rowElems = sizeOf(plan.dims.slice(1));
   const rowMajor = plan.dims.map((_, k) => sizeOf(plan.dims.slice(k + 1)));
   const contiguous = (p: Port) => p.strides.every((s, k) => s === rowMajor[k]);
   let rowsPerChunk = Math.max(1, Math.floor(CHUNK_ELEMENTS / rowElems));
   if (plan.dims.length === 1) rowsPerChunk = CHUNK_ELEMENTS; // a multiple of every lane count
-  rowsPerChunk = Math.min(rowsPerChunk, rows);
+  rowsPerChunk = whole ? rows : Math.min(rowsPerChunk, rows);
   const streamed = ports.map((p) => p.kind !== "acc" && contiguous(p) && rowsPerChunk < rows);
   const offsets: number[] = [];
   let off = 0;
@@ -691,7 +709,14 @@ function layout(c: Cluster, plan: LoopPlan, ports: readonly Port[]): Layout {
 }
 
 /** Identical clusters (e.g. the same optimizer update for every parameter of one shape) share a module. */
-const moduleCache = new Map<string, { instance: WasmInstance; memory: unknown }>();
+interface CachedKernel {
+  readonly instance: WasmInstance;
+  readonly memory: unknown;
+  /** The same kernel importing a shared memory, for threaded runs (when the cluster qualifies). */
+  readonly parallel: { readonly module: WasmModule; readonly key: string } | null;
+}
+const moduleCache = new Map<string, CachedKernel>();
+let parallelKeys = 0;
 const MAX_CACHED_MODULES = 1024;
 let simdAvailable: boolean | undefined;
 
@@ -724,7 +749,10 @@ export function compileWasmKernel(c: Cluster): JsKernel | null {
 
   const key = `${cls.dtype}|${clusterKey(c, plan)}`;
   let cached = moduleCache.get(key);
-  if (cached === undefined || cached.memory !== mem.memory) {
+  // Threaded runs need a plain elementwise kernel: one loop (so blocks of whole vectors never
+  // write into each other), no accumulators, and no JS imports (workers only provide the memory).
+  const parallelShape = r === 1 && ports.every((p) => p.kind !== "acc") && plan.dims[0]! >= parallelMinElements;
+  if (cached === undefined || cached.memory !== mem.memory || (parallelShape && cached.parallel === null)) {
     const km = new KernelModule();
     const index = new Map<string, number>();
     const fns: Record<string, unknown> = {};
@@ -744,12 +772,94 @@ export function compileWasmKernel(c: Cluster): JsKernel | null {
     Vec.hoisting(fn, scratch, (v) => new KernelEmitter(v, c, cls, plan, ports, { index, fns }).emit());
     const api = requireWasmApi();
     const instance = new api.Instance(new api.Module(km.toBytes()), { env: { memory: mem.memory, ...fns } });
-    cached = { instance, memory: mem.memory };
+    const parallel =
+      parallelShape && index.size === 0 && sharedKernelMemory() !== null
+        ? { module: new api.Module(km.toBytes(1, true)), key: `jit-elementwise-${parallelKeys++}` }
+        : null;
+    cached = { instance, memory: mem.memory, parallel };
     if (moduleCache.size >= MAX_CACHED_MODULES) moduleCache.clear(); // bounded; executables keep their own kernels
     moduleCache.set(key, cached);
   }
   const kernel = cached.instance.exports.kernel as (...args: number[]) => void;
-  return makeRunner(c, cls, ports, lay, kernel);
+  const single = makeRunner(c, cls, ports, lay, kernel);
+  if (!parallelShape || cached.parallel === null) return single;
+  return makeParallelRunner(c, cls, ports, layout(c, plan, ports, true), cached.parallel, single);
+}
+
+/**
+ * The threaded runner of a large elementwise kernel. The inputs are copied whole into a shared
+ * memory, the kernel runs over blocks of {@link PARALLEL_BLOCK} elements claimed by this thread
+ * and the pool's workers (each block a full run of the same kernel, so every element gets the
+ * same instructions as on one thread: results are bit-identical), and after each block it runs
+ * this thread copies out, in order, every block that is done (workers flag theirs in the job's
+ * `progress` words), so its copying and the page faults of the fresh outputs overlap the workers'
+ * compute. Without ready workers, or when a worker fails, `single` redoes the work on this thread.
+ */
+function makeParallelRunner(
+  c: Cluster, cls: LaneClass, ports: readonly Port[], lay: Layout,
+  par: { readonly module: WasmModule; readonly key: string }, single: JsKernel,
+): JsKernel {
+  const nl = c.leaves.length;
+  const { rows, offsets, total } = lay;
+  let inst: { memory: unknown; kernel: (...args: number[]) => void } | null = null;
+  let u8: Uint8Array | null = null;
+  return (leaves: readonly TypedArray[], outs: readonly TypedArray[]) => {
+    const mem = sharedKernelMemory();
+    const pool = workerPool();
+    const workers = mem === null ? [] : pool.readyWorkers();
+    if (mem === null || workers.length === 0 || total > PARALLEL_MAX_BYTES || !mem.ensure(total)) {
+      single(leaves, outs);
+      return;
+    }
+    if (inst?.memory !== mem.memory) {
+      const api = requireWasmApi();
+      const ex = new api.Instance(par.module, { env: { memory: mem.memory } }).exports;
+      inst = { memory: mem.memory, kernel: ex.kernel as (...args: number[]) => void };
+    }
+    const kernel = inst.kernel;
+    const view: TypedArray = cls === F32 ? mem.float32() : mem.float64();
+    if (u8?.buffer !== view.buffer) u8 = new Uint8Array(view.buffer);
+    const viewOf = (p: Port): TypedArray => (p.es === 1 ? u8! : view);
+    for (let i = 0; i < nl; i++) viewOf(ports[i]!).set(leaves[i]!, offsets[i]! / ports[i]!.es);
+    const calls: WasmCall[] = [];
+    const blockOf = new Map<WasmCall, number>();
+    for (let e0 = 0; e0 < rows; e0 += PARALLEL_BLOCK) {
+      const args = ports.map((p, i) => offsets[i]! + e0 * p.strides[0]! * p.es);
+      args.push(Math.min(PARALLEL_BLOCK, rows - e0));
+      const call = { fn: "kernel", args };
+      blockOf.set(call, calls.length);
+      calls.push(call);
+    }
+    // Blocks are copied out in order as soon as they are done (workers flag theirs in `progress`),
+    // so this thread's copying and page faulting of the fresh outputs overlaps the workers' compute.
+    const progress = new Int32Array(new SharedArrayBuffer(4 * calls.length));
+    let copied = 0;
+    const copyOut = (all: boolean) => {
+      for (; copied < calls.length && (all || Atomics.load(progress, copied) !== 0); copied++) {
+        const e0 = copied * PARALLEL_BLOCK;
+        const e1 = Math.min(rows, e0 + PARALLEL_BLOCK);
+        for (let i = nl; i < ports.length; i++) {
+          const p = ports[i]!;
+          const o = offsets[i]! / p.es;
+          outs[i - nl]!.set(viewOf(p).subarray(o + e0, o + e1), e0);
+        }
+      }
+    };
+    const local = (call: WasmCall) => {
+      kernel(...call.args);
+      Atomics.store(progress, blockOf.get(call)!, 1);
+      copyOut(false);
+    };
+    // Generous deadline: 2 s plus 100 ns per element (the kernels run at ~1-2 ns per element).
+    const job = { key: par.key, module: par.module, memory: mem.memory, calls, barrier: 0, timeoutMs: 2000 + rows * 1e-4, progress };
+    if (!pool.run(job, local, workers)) {
+      abandonSharedKernelMemory();
+      inst = null;
+      single(leaves, outs);
+      return;
+    }
+    copyOut(true);
+  };
 }
 
 function makeRunner(c: Cluster, cls: LaneClass, ports: readonly Port[], lay: Layout, kernel: (...args: number[]) => void): JsKernel {

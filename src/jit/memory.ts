@@ -16,6 +16,7 @@
  */
 import { storageOf, type DType, type TypedArray } from "../core/dtype.js";
 import { LinearMemory } from "../backend/wasm/linear-memory.js";
+import { hasSharedWasmMemory } from "../backend/wasm/simd.js";
 import { wasmApi } from "../backend/wasm/wasm-api.js";
 
 /** Counters of compiled-program activity since the last {@link resetJitStats}. */
@@ -98,4 +99,23 @@ let scratch: LinearMemory | null | undefined;
 export function kernelMemory(): LinearMemory | null {
   if (scratch === undefined) scratch = wasmApi() === undefined ? null : new LinearMemory(false);
   return scratch;
+}
+
+let sharedScratch: LinearMemory | null | undefined;
+
+/**
+ * The shared Wasm memory that large elementwise kernels split across worker threads work in
+ * (one per process, grown on demand), or null when memory cannot be shared.
+ */
+export function sharedKernelMemory(): LinearMemory | null {
+  if (sharedScratch === undefined) sharedScratch = hasSharedWasmMemory() ? new LinearMemory(true) : null;
+  return sharedScratch;
+}
+
+/**
+ * Drop the shared memory after a failed threaded job (a terminated worker may still be writing
+ * into it for a moment); the next threaded kernel gets a fresh one.
+ */
+export function abandonSharedKernelMemory(): void {
+  if (sharedScratch) sharedScratch = undefined;
 }

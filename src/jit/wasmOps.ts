@@ -132,8 +132,11 @@ export class KernelModule {
     return fn;
   }
 
-  /** Encode the module (memory imported as `env.memory`, at least `minPages` pages). */
-  toBytes(minPages = 1): Uint8Array {
+  /**
+   * Encode the module (memory imported as `env.memory`, at least `minPages` pages; when `shared`,
+   * a shared memory of at most 65536 pages, as worker threads need).
+   */
+  toBytes(minPages = 1, shared = false): Uint8Array {
     const out = new ByteWriter().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
     const sigKey = (p: readonly ValType[], r: readonly ValType[]) => `${p.join(",")}->${r.join(",")}`;
     const typeIndex = new Map<string, number>();
@@ -155,7 +158,9 @@ export class KernelModule {
     out.byte(1).sized(types);
 
     const imps = new ByteWriter().u32(this.imports.length + 1);
-    imps.name("env").name("memory").byte(0x02).byte(0x00).u32(minPages);
+    imps.name("env").name("memory").byte(0x02);
+    if (shared) imps.byte(0x03).u32(minPages).u32(65536);
+    else imps.byte(0x00).u32(minPages);
     this.imports.forEach((imp, i) => imps.name(imp.module).name(imp.name).byte(0x00).u32(importTypes[i]!));
     out.byte(2).sized(imps);
 
