@@ -4,7 +4,7 @@
  */
 import { Array } from "../core/array.js";
 import { ConcreteArray } from "../core/concrete.js";
-import { allocate, isFloat, promoteTypes, resultType, type DType, type DTypeInfo } from "../core/dtype.js";
+import { allocate, isFloat, resultType, type DType, type DTypeInfo } from "../core/dtype.js";
 import { DTypeError, ValueError } from "../core/errors.js";
 import { convert } from "../primitives/elementwise.js";
 
@@ -70,4 +70,3 @@ export function requireDtype(fn: string, x: Array, ok: (d: DType) => boolean, va
   if (!ok(x.dtype)) throw new DTypeError(fn, `expected ${valid}, got ${x.dtype}`);
 }
 
-export { promoteTypes };

@@ -12,15 +12,15 @@ import { isFloat } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { definePrimitive, UndefPrimal, type Primitive, type Tangent } from "../core/primitive.js";
 import { sizeOf } from "../core/shape.js";
-import { bind, Tracer } from "../core/trace.js";
+import { bind } from "../core/trace.js";
 import { ClosedJaxpr, Lit, Var } from "../ir/jaxpr.js";
 import { vmapFlat } from "../interpreters/batching.js";
 import { batchJaxpr, linearizeJaxpr, runClosed, traceConcrete, transposeJaxpr } from "../interpreters/jaxprTransforms.js";
 import { jvpFlat } from "../interpreters/jvp.js";
 import { JaxprTracer } from "../interpreters/staging.js";
-import { add, convert, eq, max, min, select } from "./elementwise.js";
+import { add, eq, max, min, select } from "./elementwise.js";
 import { reduceOrP } from "./reduce.js";
-import { batchToFront, broadcastTo, moveAxis, reshape, zerosLikeAval } from "./util.js";
+import { batchToFront, moveAxis, reshape, zerosLikeAval } from "./util.js";
 import { bind1 } from "../core/trace.js";
 
 const avalStr = (a: ShapedArray) => `${a.dtype}${fmtShape(a.shape)}`;
@@ -271,7 +271,6 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>({
     const linConstAvals = consts.filter((c) => c instanceof UndefPrimal).map((c) => strong(avalOf(c)));
     const outAvals = body.jaxpr.outAvals;
     const ctCarry = cts.slice(0, ncar).map((c, k) => c ?? zerosOf(outAvals[k]!));
-    void carry;
     const ctYs = cts.slice(ncar).map((c, k) => c ?? zerosOf(stacked(outAvals[ncar + k]!, length)));
     const nKC = knownConsts.length;
     const nLC = linConstAvals.length;
@@ -428,5 +427,3 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>({
   printParams: (p) => `cond_nconsts=${p.condNConsts} body_nconsts=${p.bodyNConsts}`,
 });
 
-/** Helpers re-exported for the lax layer. */
-export { broadcastTo, convert, Tracer };

@@ -9,7 +9,7 @@
 import type { Array, ShapedArray } from "../core/array.js";
 import { ConcreteArray } from "../core/concrete.js";
 import { allocate, isFloat, isInteger, type DType } from "../core/dtype.js";
-import { DTypeError, fmtShape } from "../core/errors.js";
+import { DTypeError } from "../core/errors.js";
 import { definePrimitive, UndefPrimal, type Primitive, type Tangent } from "../core/primitive.js";
 import { broadcastAll, sizeOf, type Shape } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
@@ -466,9 +466,4 @@ export function select(pred: Array, a: Operand, b: Operand): Array {
 export function convert(x: Array, dtype: DType, weakType = false): Array {
   if (x.dtype === dtype && x.weakType === weakType) return x;
   return bind1(convertP, [x], { dtype, weakType });
-}
-
-/** Error for an aval-shape mismatch inside a rule (a bug, not user error). */
-export function internalShapeError(rule: string, a: Shape, b: Shape): Error {
-  return new Error(`${rule}: internal shape mismatch ${fmtShape(a)} vs ${fmtShape(b)}`);
 }

@@ -82,15 +82,14 @@ export const gatherP: Primitive<Record<string, never>> = definePrimitive<Record<
     // Make the batch axis an indexed axis: prepend the batch position to every index row.
     const xb = batchToFront(x!, dx, size);
     const ib = batchToFront(idx!, di!, size);
-    return [[gather(xb, prependBatchIndex(ib, size))], [0]];
+    return [[gather(xb, prependBatchIndex(ib))], [0]];
   },
 });
 
 /** `[Bt, ...B, k]` indices to `[Bt, ...B, k+1]` with the batch position in front of each row. */
-function prependBatchIndex(idx: Array, size: number): Array {
+function prependBatchIndex(idx: Array): Array {
   const rowsShape = idx.shape.slice(0, -1);
   const pos = bind1(iotaP, [], { shape: [...rowsShape, 1], dtype: "int32" as DType, dimension: 0 });
-  void size;
   return bind1(concatenateP, [pos, idx], { axis: idx.ndim - 1 });
 }
 
@@ -182,7 +181,7 @@ export const scatterP: Primitive<ScatterParams> = definePrimitive<ScatterParams>
   },
   batch: ([x, idx, upd], [dx, di, du], p, size) => {
     const xb = batchToFront(x!, dx!, size);
-    const ib = prependBatchIndex(batchToFront(idx!, di!, size), size);
+    const ib = prependBatchIndex(batchToFront(idx!, di!, size));
     const ub = batchToFront(upd!, du!, size);
     return [[scatter(xb, ib, ub, p.mode)], [0]];
   },

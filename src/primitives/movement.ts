@@ -7,8 +7,8 @@ import { ConcreteArray } from "../core/concrete.js";
 import { allocate, type DType, type TypedArray } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { definePrimitive, pyTuple, UndefPrimal, type Primitive } from "../core/primitive.js";
-import { shapeEqual, sizeOf, stridesOf, type Shape } from "../core/shape.js";
-import { bind, bind1 } from "../core/trace.js";
+import { sizeOf, stridesOf, type Shape } from "../core/shape.js";
+import { bind1 } from "../core/trace.js";
 import { mapElementwise } from "../backend/cpu/elementwise.js";
 import { reduceSumP } from "./reduce.js";
 import { batchToFront, moveAxis, reshape, transpose, zerosLikeAval } from "./util.js";
@@ -411,11 +411,3 @@ export const iotaP: Primitive<IotaParams> = definePrimitive<IotaParams>({
   batch: (_x, _d, p) => [[bind1(iotaP, [], p)], [null]],
   printParams: (p) => `dtype=${p.dtype} shape=${pyTuple(p.shape)} dimension=${p.dimension}`,
 });
-
-/** Reshape-free equality test used by rules. */
-export function sameShape(a: Array, b: Array): boolean {
-  return shapeEqual(a.shape, b.shape);
-}
-
-/** `bind` re-export for multi-output helpers. */
-export { bind };

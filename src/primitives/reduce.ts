@@ -11,7 +11,7 @@ import { sizeOf, stridesOf, type Shape } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
 import { convert, div, eq, mul } from "./elementwise.js";
 import { broadcastInDimP } from "./movement.js";
-import { moveAxis, zerosLikeAval } from "./util.js";
+import { moveAxis } from "./util.js";
 
 /** Parameters of the multi-axis reductions: sorted, distinct axes. */
 export interface ReduceParams {
@@ -273,7 +273,3 @@ export const cumprodP: Primitive<CumParams> = cumulative(
     return [[y], [mul(y, bind1(cumsumP, [div(t, x!)], p))]];
   },
 );
-/** Zero of a reduction result (helper for rules). */
-export function zerosOfReduced(aval: ShapedArray): Array {
-  return zerosLikeAval(aval);
-}

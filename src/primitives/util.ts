@@ -8,7 +8,7 @@ import type { Array, ShapedArray } from "../core/array.js";
 import { ConcreteArray } from "../core/concrete.js";
 import { allocate, type DType } from "../core/dtype.js";
 import type { Primitive } from "../core/primitive.js";
-import { shapeEqual, sizeOf, type Shape } from "../core/shape.js";
+import { shapeEqual, type Shape } from "../core/shape.js";
 import { bind, bind1 } from "../core/trace.js";
 import { broadcastInDimP, reshapeP, transposeP } from "./movement.js";
 import { reduceSumP } from "./reduce.js";
@@ -98,5 +98,3 @@ export function batchElementwise(prim: Primitive, args: Array[], dims: (number |
   return [outs, outs.map(() => 0)];
 }
 
-/** Element count helper re-exported for rules. */
-export { sizeOf };

@@ -8,7 +8,7 @@ import { isFloat } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import type { Tangent } from "../core/primitive.js";
 import { bind, bind1 } from "../core/trace.js";
-import { assertSameStructure, flatten, numLeaves, unflatten, type Tree, type TreeDef } from "../core/tree.js";
+import { assertSameStructure, unflatten, type TreeDef } from "../core/tree.js";
 import { jvpFlat } from "../interpreters/jvp.js";
 import { applyLinear, linearizeFlat, transposeLinear } from "../interpreters/linearize.js";
 import { checkpointP, customJvpCallP, customVjpCallP, stopGradientP } from "../primitives/call.js";
@@ -333,6 +333,3 @@ export function checkpoint<F extends AnyFn>(f: F): F {
   }) as F;
 }
 
-/** Number of leaves helper (re-exported for tests). */
-export { numLeaves, flatten };
-export type { Tree };
