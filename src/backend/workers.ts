@@ -19,6 +19,7 @@
  */
 
 import type { Worker as NodeWorker } from "node:worker_threads";
+import type { TypedArray } from "../core/dtype.js";
 import type { WasmMemory, WasmModule } from "./wasm/wasm-api.js";
 
 // Per-worker control words, written by the worker so the caller can observe start-up, completion
@@ -60,6 +61,16 @@ function awaitCount(s, index, target, deadline) {
     Atomics.wait(s, index, v, left);
   }
 }
+// Copies between shared arrays and the memory: quads [array, array start, memory element, length].
+function transfer(arrays, quads, into) {
+  for (let q = 0; q < quads.length; q += 4) {
+    const a = arrays[quads[q]];
+    const m = new a.constructor(memory.buffer);
+    const s = quads[q + 1], d = quads[q + 2], n = quads[q + 3];
+    if (into) m.set(a.subarray(s, s + n), d);
+    else a.set(m.subarray(d, d + n), s);
+  }
+}
 process.on("exit", () => {
   if (current) fail(current);
   Atomics.store(ctrl, ${CTRL_STATE}, ${STATE_EXITED});
@@ -85,7 +96,9 @@ parentPort.on("message", (msg) => {
       if (c >= msg.calls.length) break;
       if (c >= msg.barrier) awaitCount(s, ${SCHED_BARRIER}, msg.barrier, deadline);
       const call = msg.calls[c];
+      if (call.copyIn) transfer(msg.arrays, call.copyIn, true);
       ex[call.fn](...call.args);
+      if (call.copyOut) transfer(msg.arrays, call.copyOut, false);
       if (msg.progress) Atomics.store(msg.progress, c, 1);
       if (c < msg.barrier) { Atomics.add(s, ${SCHED_BARRIER}, 1); Atomics.notify(s, ${SCHED_BARRIER}); }
       Atomics.add(s, ${SCHED_DONE}, 1);
@@ -103,12 +116,20 @@ parentPort.on("message", (msg) => {
 Atomics.store(ctrl, ${CTRL_STATE}, ${STATE_RUNNING});
 `;
 
-/** One call of a job: `exports[fn](...args)`. */
+/** One call of a job: `exports[fn](...args)`, with optional copies before and after it. */
 export interface WasmCall {
   /** Export name. */
   readonly fn: string;
   /** Numeric arguments. */
   readonly args: readonly number[];
+  /**
+   * Copies into the memory before the call, as quads `[array, start, memoryElement, length]`:
+   * elements `start..start+length` of `job.arrays[array]` go to element `memoryElement` of a view
+   * of the memory with that array's element type. Lets every thread move its own share of data.
+   */
+  readonly copyIn?: readonly number[];
+  /** Copies out of the memory after the call, the same quads in the other direction. */
+  readonly copyOut?: readonly number[];
 }
 
 /** Calls to spread over threads, all against one module instantiated over one shared memory. */
@@ -131,6 +152,8 @@ export interface WasmJob {
    * Calls run by the caller itself are not flagged (its `local` knows when they finish).
    */
   readonly progress?: Int32Array;
+  /** Arrays the calls' copies refer to; they must be backed by `SharedArrayBuffer`s. */
+  readonly arrays?: readonly TypedArray[];
 }
 
 /** Test-only fault injection: the worker claims one call of its next job, then misbehaves. */
@@ -313,6 +336,7 @@ export class WorkerPool {
       seq, sched, key: job.key, calls: job.calls, barrier: job.barrier, timeoutMs,
     };
     if (job.progress !== undefined) msg.progress = job.progress;
+    if (job.arrays !== undefined) msg.arrays = job.arrays;
     if (slot.memory !== job.memory) {
       msg.memory = job.memory;
       slot.memory = job.memory;

@@ -19,7 +19,7 @@
  * element) are read by widening their bytes to lane masks and written by narrowing masks to 0/1
  * bytes, which keeps relu-style masks (`x > 0`, `select(mask, g, 0)`) in SIMD.
  */
-import type { TypedArray } from "../core/dtype.js";
+import { isShared, type TypedArray } from "../core/dtype.js";
 import { sizeOf } from "../core/shape.js";
 import { FunctionBuilder } from "../backend/wasm/function-builder.js";
 import { hasWasmSimd } from "../backend/wasm/simd.js";
@@ -44,7 +44,7 @@ export const CHUNK_ELEMENTS = 8192;
  * Elementwise clusters (no reductions, no scalar imports, one loop) of at least this many
  * elements split their kernel calls across the worker pool (see {@link makeParallelRunner}).
  */
-let parallelMinElements = 1 << 21;
+let parallelMinElements = 1 << 19;
 
 /** Elements per kernel call of a threaded run (a multiple of every lane count). */
 const PARALLEL_BLOCK = 1 << 16;
@@ -787,13 +787,15 @@ export function compileWasmKernel(c: Cluster): JsKernel | null {
 }
 
 /**
- * The threaded runner of a large elementwise kernel. The inputs are copied whole into a shared
- * memory, the kernel runs over blocks of {@link PARALLEL_BLOCK} elements claimed by this thread
- * and the pool's workers (each block a full run of the same kernel, so every element gets the
- * same instructions as on one thread: results are bit-identical), and after each block it runs
- * this thread copies out, in order, every block that is done (workers flag theirs in the job's
- * `progress` words), so its copying and the page faults of the fresh outputs overlap the workers'
- * compute. Without ready workers, or when a worker fails, `single` redoes the work on this thread.
+ * The threaded runner of a large elementwise kernel. The kernel runs over blocks of
+ * {@link PARALLEL_BLOCK} elements claimed by this thread and the pool's workers (each block a full
+ * run of the same kernel, so every element gets the same instructions as on one thread: results
+ * are bit-identical). Inputs and outputs in shared storage (large arrays are; see `allocate`) are
+ * copied block by block by whichever thread runs the block, so the copies and the page faults of
+ * fresh outputs are split between cores too. Other inputs are copied whole on this thread first;
+ * other outputs are copied out here, in order, as workers flag their blocks done in the job's
+ * `progress` words. Without ready workers, or when a worker fails, `single` redoes the work on
+ * this thread (a terminated worker can at worst still write the same correct values it computed).
  */
 function makeParallelRunner(
   c: Cluster, cls: LaneClass, ports: readonly Port[], lay: Layout,
@@ -820,45 +822,79 @@ function makeParallelRunner(
     const view: TypedArray = cls === F32 ? mem.float32() : mem.float64();
     if (u8?.buffer !== view.buffer) u8 = new Uint8Array(view.buffer);
     const viewOf = (p: Port): TypedArray => (p.es === 1 ? u8! : view);
-    for (let i = 0; i < nl; i++) viewOf(ports[i]!).set(leaves[i]!, offsets[i]! / ports[i]!.es);
+    // A port moves per block when its array is shared, full length, and of the memory view's own
+    // type (other types are converted by a whole copy through the view, as on one thread).
+    const perBlock = (p: Port, a: TypedArray): boolean =>
+      p.strides[0] === 1 && a.length === rows && isShared(a) && a.constructor === viewOf(p).constructor;
+    const arrays: TypedArray[] = [];
+    const moved: { port: number; array: number }[] = [];
+    for (let i = 0; i < ports.length; i++) {
+      const a = i < nl ? leaves[i]! : outs[i - nl]!;
+      if (perBlock(ports[i]!, a)) {
+        moved.push({ port: i, array: arrays.length });
+        arrays.push(a);
+      } else if (i < nl) viewOf(ports[i]!).set(a, offsets[i]! / ports[i]!.es);
+    }
+    const movedOut = new Set(moved.filter((m) => m.port >= nl).map((m) => m.port));
     const calls: WasmCall[] = [];
     const blockOf = new Map<WasmCall, number>();
     for (let e0 = 0; e0 < rows; e0 += PARALLEL_BLOCK) {
+      const n = Math.min(PARALLEL_BLOCK, rows - e0);
       const args = ports.map((p, i) => offsets[i]! + e0 * p.strides[0]! * p.es);
-      args.push(Math.min(PARALLEL_BLOCK, rows - e0));
-      const call = { fn: "kernel", args };
+      args.push(n);
+      const copyIn: number[] = [];
+      const copyOut: number[] = [];
+      for (const m of moved) (m.port < nl ? copyIn : copyOut).push(m.array, e0, offsets[m.port]! / ports[m.port]!.es + e0, n);
+      const call = { fn: "kernel", args, copyIn, copyOut };
       blockOf.set(call, calls.length);
       calls.push(call);
     }
-    // Blocks are copied out in order as soon as they are done (workers flag theirs in `progress`),
-    // so this thread's copying and page faulting of the fresh outputs overlaps the workers' compute.
+    const transfer = (quads: readonly number[], into: boolean): void => {
+      for (let q = 0; q < quads.length; q += 4) {
+        const a = arrays[quads[q]!]!;
+        const m = a instanceof Uint8Array ? u8! : view;
+        const s0 = quads[q + 1]!, d = quads[q + 2]!, n = quads[q + 3]!;
+        if (into) m.set(a.subarray(s0, s0 + n), d);
+        else a.set(m.subarray(d, d + n), s0);
+      }
+    };
+    // Outputs not moved per block are copied out in order as soon as their blocks are done, so
+    // this thread's copying overlaps the workers' compute.
     const progress = new Int32Array(new SharedArrayBuffer(4 * calls.length));
     let copied = 0;
-    const copyOut = (all: boolean) => {
+    const copyRest = (all: boolean) => {
       for (; copied < calls.length && (all || Atomics.load(progress, copied) !== 0); copied++) {
         const e0 = copied * PARALLEL_BLOCK;
         const e1 = Math.min(rows, e0 + PARALLEL_BLOCK);
         for (let i = nl; i < ports.length; i++) {
+          if (movedOut.has(i)) continue;
           const p = ports[i]!;
           const o = offsets[i]! / p.es;
           outs[i - nl]!.set(viewOf(p).subarray(o + e0, o + e1), e0);
         }
       }
     };
+    const allMoved = movedOut.size === ports.length - nl;
     const local = (call: WasmCall) => {
+      transfer(call.copyIn!, true);
       kernel(...call.args);
+      transfer(call.copyOut!, false);
+      if (allMoved) return;
       Atomics.store(progress, blockOf.get(call)!, 1);
-      copyOut(false);
+      copyRest(false);
     };
     // Generous deadline: 2 s plus 100 ns per element (the kernels run at ~1-2 ns per element).
-    const job = { key: par.key, module: par.module, memory: mem.memory, calls, barrier: 0, timeoutMs: 2000 + rows * 1e-4, progress };
+    const job = {
+      key: par.key, module: par.module, memory: mem.memory, calls, barrier: 0, timeoutMs: 2000 + rows * 1e-4,
+      arrays, ...(allMoved ? {} : { progress }),
+    };
     if (!pool.run(job, local, workers)) {
       abandonSharedKernelMemory();
       inst = null;
       single(leaves, outs);
       return;
     }
-    copyOut(true);
+    if (!allMoved) copyRest(true);
   };
 }
 

@@ -14,7 +14,7 @@
  * Buffers handed to the caller (outputs, and anything passed to a primitive's `impl`, which may
  * alias it) are always fresh: arrays are immutable and owned by the garbage collector.
  */
-import { storageOf, type DType, type TypedArray } from "../core/dtype.js";
+import { allocateShareable, storageOf, type DType, type TypedArray } from "../core/dtype.js";
 import { LinearMemory } from "../backend/wasm/linear-memory.js";
 import { hasSharedWasmMemory } from "../backend/wasm/simd.js";
 import { wasmApi } from "../backend/wasm/wasm-api.js";
@@ -67,7 +67,7 @@ export function countImpl(): void {
 export function allocateOutput(dtype: DType, n: number): TypedArray {
   stats.allocations++;
   stats.bytesAllocated += n * storageOf[dtype].BYTES_PER_ELEMENT;
-  return new storageOf[dtype](n);
+  return allocateShareable(dtype, n);
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { Array } from "../core/array.js";
 import { ConcreteArray } from "../core/concrete.js";
-import { allocate, DTYPES, isDType, isFloat, type DType, type TypedArray } from "../core/dtype.js";
+import { allocate, allocateShareable, DTYPES, isDType, isFloat, type DType, type TypedArray } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { shapeEqual, sizeOf } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
@@ -109,7 +109,7 @@ function checkFinite(fn: string, name: string, v: unknown): number {
  */
 function storeAs(values: ArrayLike<number>, dtype: DType): TypedArray {
   const n = values.length;
-  const out = allocate(dtype, n);
+  const out = allocateShareable(dtype, n);
   if (isFloat(dtype)) {
     for (let i = 0; i < n; i++) out[i] = values[i]!;
   } else if (dtype === "bool") {
@@ -130,7 +130,7 @@ function fromValues(values: ArrayLike<number>, shape: readonly number[], dtype: 
 
 /** A concrete array of `shape` with every element `value`. */
 function filled(shape: readonly number[], value: number, dtype: DType): ConcreteArray {
-  const out = allocate(dtype, sizeOf(shape));
+  const out = allocateShareable(dtype, sizeOf(shape));
   if (value !== 0) out.fill(storeAs([value], dtype)[0]!);
   return new ConcreteArray(out, [...shape], dtype);
 }

@@ -133,6 +133,27 @@ describe.skipIf(!available)("threaded elementwise kernels", () => {
     expectClose(z, ze, 2e-5, 1e-5);
   });
 
+  it("moves shared inputs and outputs block by block, and copies the rest whole, with the same bits", () => {
+    // Large arrays live in SharedArrayBuffers, so each thread copies its own blocks.
+    expect(data(x).length).toBe(n);
+    expect((x as ConcreteArray).concreteData().buffer).toBeInstanceOf(SharedArrayBuffer);
+    const pool = workerPool();
+    const run = vi.spyOn(pool, "run");
+    try {
+      expectBitIdentical(jit(chain)(x, y), singleThreaded(chain)(x, y));
+      expect(run.mock.calls[0]![0].arrays).toHaveLength(3); // x, y and the output
+      // An input in an ordinary ArrayBuffer is copied whole on the calling thread; the shared ones
+      // still move per block.
+      const plain = new ConcreteArray(data(y).slice(), [n], "float32");
+      run.mockClear();
+      const got = jit(chain)(x, plain);
+      expect(run.mock.calls[0]![0].arrays).toHaveLength(2); // x and the output
+      expectBitIdentical(got, singleThreaded(chain)(x, plain));
+    } finally {
+      run.mockRestore();
+    }
+  });
+
   it("stays on one thread below the threshold", () => {
     const pool = workerPool();
     const run = vi.spyOn(pool, "run");
