@@ -11,7 +11,7 @@ import { medianMs, type Row } from "../timing.js";
 const B = 128;
 // Training steps are measured in steady state: every subject gets the same 30 untimed warm-up steps
 // (V8 tier-up, trace caches, worker start-up), as a training loop would after its first batches.
-const STEADY = { warmup: 30, minRuns: 30 };
+const STEADY = { warmup: 300, minRuns: 300, maxRuns: 300 };
 const lr = 1e-3;
 const b1 = 0.9;
 const b2 = 0.999;
