@@ -36,6 +36,50 @@ export function traceHoisted(name: string, fn: (...xs: Array[]) => Array[], aval
   return { jaxpr: new ClosedJaxpr(new Jaxpr([], [...j.constvars, ...j.invars], j.eqns, j.outs), []), hoisted: [...c.consts] };
 }
 
+/** Compiles a constvar-free jaxpr into a function of concrete arguments (registered by the jit compiler). */
+export type BodyCompiler = (jaxpr: Jaxpr) => (args: Array[]) => Array[];
+
+let bodyCompiler: BodyCompiler | undefined;
+
+/**
+ * Register the compiler {@link runBody} uses for hot bodies (the jit compiler registers itself
+ * when it loads; the registration keeps the primitives independent of the compiler).
+ */
+export function setBodyCompiler(c: BodyCompiler | undefined): void {
+  bodyCompiler = c;
+}
+
+/** A body has run this many times (counted per closed jaxpr) before it is compiled. */
+export const HOT_BODY_RUNS = 4;
+
+interface BodyState {
+  runs: number;
+  compiled?: (args: Array[]) => Array[];
+}
+const bodies = new WeakMap<ClosedJaxpr, BodyState>();
+
+/**
+ * Run a control-flow body (a `cond` branch, a `scan` or `while` body) on concrete values, tiered
+ * like a JIT: equation by equation for its first {@link HOT_BODY_RUNS} runs, then through the
+ * jit compiler (fused kernels, reused buffers) for good. Under `jit` the bodies are the same
+ * objects on every call, so a loop body is compiled once and every iteration of every later call
+ * runs fused. With `config.debugNans` on, or when some value is not concrete, it always runs
+ * equation by equation (so a NaN check names its primitive).
+ */
+export function runBody(cj: ClosedJaxpr, args: readonly Array[], debugNans: boolean): Array[] {
+  if (bodyCompiler === undefined || debugNans || !args.every((a) => a instanceof ConcreteArray) || !cj.consts.every((c) => c instanceof ConcreteArray)) {
+    return runClosed(cj, args);
+  }
+  let st = bodies.get(cj);
+  if (st === undefined) bodies.set(cj, (st = { runs: 0 }));
+  if (st.compiled === undefined) {
+    if (++st.runs <= HOT_BODY_RUNS) return runClosed(cj, args);
+    const j = cj.jaxpr;
+    st.compiled = bodyCompiler(new Jaxpr([], [...j.constvars, ...j.invars], j.eqns, j.outs));
+  }
+  return st.compiled([...cj.consts, ...args]);
+}
+
 /** Run a closed jaxpr under the active interpreters. */
 export function runClosed(cj: ClosedJaxpr, args: readonly Array[]): Array[] {
   return evalJaxpr(cj.jaxpr, cj.consts, args);

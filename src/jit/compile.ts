@@ -18,6 +18,7 @@ import { compileWasmKernel, WASM_MIN_ELEMENTS } from "./codegenWasm.js";
 import { fuse, type Cluster, type Step } from "./fuse.js";
 import { allocateOutput, countImpl, countLaunch, PrivateBuffers } from "./memory.js";
 import { optimize } from "./passes.js";
+import { setBodyCompiler } from "../interpreters/jaxprTransforms.js";
 
 /** Which kernels fused clusters use: `"auto"` (Wasm SIMD where it applies, else JS) or `"js"` only. */
 export type JitBackend = "auto" | "js";
@@ -196,3 +197,6 @@ export function compileJaxpr(jaxpr: Jaxpr): (args: Array[]) => Array[] {
   let exe: Executable | null = null;
   return (args) => (exe ??= new Executable(jaxpr)).run(args);
 }
+
+// Hot control-flow bodies (cond branches, scan and while bodies) run through this compiler.
+setBodyCompiler(compileJaxpr);

@@ -13,9 +13,10 @@ import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js"
 import { definePrimitive, UndefPrimal, type Primitive, type Tangent } from "../core/primitive.js";
 import { sizeOf } from "../core/shape.js";
 import { bind } from "../core/trace.js";
+import { flagsNow } from "../core/config.js";
 import { ClosedJaxpr, Lit, Var } from "../ir/jaxpr.js";
 import { vmapFlat } from "../interpreters/batching.js";
-import { batchJaxpr, linearizeJaxpr, runClosed, traceConcrete, transposeJaxpr } from "../interpreters/jaxprTransforms.js";
+import { batchJaxpr, linearizeJaxpr, runBody, runClosed, traceConcrete, transposeJaxpr } from "../interpreters/jaxprTransforms.js";
 import { jvpFlat } from "../interpreters/jvp.js";
 import { JaxprTracer } from "../interpreters/staging.js";
 import { add, eq, max, min, select } from "./elementwise.js";
@@ -42,7 +43,7 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>({
   name: "cond",
   impl: ([index, ...ops], { branches }) => {
     const i = Math.min(Math.max(ConcreteArray.dataOf(index!)[0]!, 0), branches.length - 1);
-    return runClosed(branches[i]!, ops) as ConcreteArray[];
+    return runBody(branches[i]!, ops, flagsNow().debugNans) as ConcreteArray[];
   },
   abstractEval: ([index, ...avals], { branches }) => {
     if (index!.dtype !== "int32" || index!.shape.length !== 0) throw new DTypeError("cond", `the branch index must be an int32 scalar, got ${avalStr(index!)}`);
@@ -163,9 +164,10 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>({
       const n = sizeOf(a.shape);
       return { n, data: new (storageFor(a))(n * length) };
     });
+    const debugNans = flagsNow().debugNans;
     for (let s = 0; s < length; s++) {
       const i = reverse ? length - 1 - s : s;
-      const outs = runClosed(body, [...consts, ...carry, ...xs.map((x) => row(x, i))]);
+      const outs = runBody(body, [...consts, ...carry, ...xs.map((x) => row(x, i))], debugNans);
       carry = outs.slice(0, ncar);
       outs.slice(ncar).forEach((y, k) => bufs[k]!.data.set(ConcreteArray.dataOf(y as ConcreteArray), i * bufs[k]!.n));
     }
@@ -341,7 +343,8 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>({
     const cc = args.slice(0, a);
     const bc = args.slice(a, a + b);
     let carry: Array[] = args.slice(a + b);
-    while (ConcreteArray.dataOf(runClosed(cond, [...cc, ...carry])[0] as ConcreteArray)[0]) carry = runClosed(body, [...bc, ...carry]);
+    const debugNans = flagsNow().debugNans;
+    while (ConcreteArray.dataOf(runBody(cond, [...cc, ...carry], debugNans)[0] as ConcreteArray)[0]) carry = runBody(body, [...bc, ...carry], debugNans);
     return carry as ConcreteArray[];
   },
   abstractEval: (avals, { cond, body, condNConsts: a, bodyNConsts: b }) => {
