@@ -14,6 +14,7 @@ import { DTypeError, fmtShape, ShapeError } from "../core/errors.js";
 import { definePrimitive, UndefPrimal, type Primitive } from "../core/primitive.js";
 import { sizeOf, stridesOf, type Shape } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
+import { add, convert, div, eq, select } from "./elementwise.js";
 import { concatenateP, iotaP } from "./movement.js";
 import { batchToFront, broadcastTo, reshape, zerosLikeAval } from "./util.js";
 
@@ -160,7 +161,9 @@ export const scatterP: Primitive<ScatterParams> = definePrimitive<ScatterParams>
       return [[y], [scatter(tx ?? zerosLikeAval(x!.aval), idx!, tu ?? zerosLikeAval(upd!.aval), p.mode)]];
     }
     if (p.mode === "mul" && tu === null) return [[y], [scatter(tx!, idx!, upd!, "mul")]];
-    throw new Error(`scatter: differentiation of mode '${p.mode}' with respect to the updates is not supported yet; use set or add`);
+    if (p.mode === "min" || p.mode === "max") return [[y], [extremalTangent(x!, idx!, upd!, y, tx, tu)]];
+    // As in JAX: with repeated indices the product rule would need every partial product.
+    throw new Error(`scatter: differentiation of mode 'mul' with respect to the updates is not supported (as in JAX, whose rule needs unique indices); use a log-sum (scatter add of logs) or differentiate with respect to the operand only`);
   },
   transpose: ([ct], [x, idx, upd], { mode }) => {
     if (ct === null) return [null, null, null];
@@ -187,6 +190,24 @@ export const scatterP: Primitive<ScatterParams> = definePrimitive<ScatterParams>
   },
   printParams: (p) => `mode=${p.mode}`,
 });
+
+/**
+ * The tangent of a min/max scatter (JAX's rule): each output element takes the tangent of
+ * whatever produced it, the operand element or a winning update, averaged over ties. Linear in
+ * `(tx, tu)`, so reverse mode follows by transposition.
+ */
+function extremalTangent(x: Array, idx: Array, upd: Array, y: Array, tx: Array | null, tu: Array | null): Array {
+  const dt = y.dtype;
+  const won = eq(upd, gather(y, idx)); // which update elements produced their output element
+  const kept = eq(x, y); // which operand elements survived
+  const zeros = zerosLikeAval(x.aval);
+  const wins = scatter(zeros, idx, convert(won, dt), "add");
+  const count = add(wins, convert(kept, dt)); // contributors per output element (>= 1)
+  let num: Array = zeros;
+  if (tx !== null) num = select(kept, tx, 0);
+  if (tu !== null) num = add(num, scatter(zeros, idx, select(won, tu, 0), "add"));
+  return div(num, count);
+}
 
 /** Gather wrapper. */
 export function gather(x: Array, idx: Array): Array {

@@ -17,6 +17,8 @@ import { argwhere, at, flatnonzero, nonzero, slice, take, takeAlongAxis } from "
 import { einsum, linalg, matmul, tensordot } from "../../src/numpy/linalg.js";
 import { allclose, argsort, median, sort } from "../../src/numpy/sorting.js";
 import { reshape } from "../../src/primitives/util.js";
+import { grad } from "../../src/transforms/autodiff.js";
+import * as np from "../../src/numpy/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -377,6 +379,19 @@ describe("under tracing (values hidden)", () => {
 
   it("traced out-of-range indices are clamped, as JAX", () => {
     expect(traced((x, i) => slice(x, [i]), y10, i32([12, -12])).tolist()).toEqual([9, 0]);
+  });
+
+  it("at(...).max/min gradients go to the winner and split ties evenly (JAX's rule)", () => {
+    const x = array([1, 0, 3], { dtype: "float64" });
+    const v = array([1, 0.5, 2], { dtype: "float64" });
+    const i = array([0, 1, 2], { dtype: "int32" });
+    // slot 0: x ties the update (1 = 1) → ½ each; slot 1: the update wins; slot 2: x wins.
+    const [gx, gv] = grad((a: Array, b: Array) => np.sum(at(a, [i]).max(b).mul(array([1, 10, 100], { dtype: "float64" }))), { argnums: [0, 1] })(x, v) as Array[];
+    expect(gx!.tolist()).toEqual([0.5, 0, 100]);
+    expect(gv!.tolist()).toEqual([0.5, 10, 0]);
+    const [gx2, gv2] = grad((a: Array, b: Array) => np.sum(at(a, [i]).min(b)), { argnums: [0, 1] })(x, v) as Array[];
+    expect(gx2!.tolist()).toEqual([0.5, 1, 0]);
+    expect(gv2!.tolist()).toEqual([0.5, 0, 1]);
   });
 
   it("at(...).add with a traced index accumulates duplicates", () => {

@@ -140,6 +140,14 @@ const distinct: ArgGen = (shape) => {
 /** `k/2 + offset + u`, u in [0, 0.1]: two grids with offsets 0 and 0.25 never come within 0.15 (max/min off ties). */
 const grid = (offset: number): ArgGen => fromElems(fc.tuple(fc.integer({ min: -6, max: 6 }), fc.double({ min: 0, max: 0.1, noNaN: true })).map(([k, u]) => k / 2 + offset + u));
 
+/** Pairwise distinct `k/2 + 0.25 + u`, u in [0, 0.1]: at least 0.15 from every `grid(0)` value and 0.4 from each other. */
+const distinctOffGrid: ArgGen = (shape) => {
+  const n = sizeOf(shape);
+  return fc
+    .tuple(fc.uniqueArray(fc.integer({ min: -200, max: 200 }), { minLength: n, maxLength: n }), fc.array(fc.double({ min: 0, max: 0.1, noNaN: true }), { minLength: n, maxLength: n }))
+    .map(([ks, us]) => fromFlat(ks.map((k, i) => k / 2 + 0.25 + us[i]!), shape, "float64"));
+};
+
 /** ±(0.3 + k/2 + offset + u): away from 0, and |x| from |y| when their offsets differ by 0.25. */
 const offZero = (offset: number): ArgGen =>
   fromElems(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.double({ min: 0, max: 0.1, noNaN: true }), fc.boolean()).map(([k, u, neg]) => (neg ? -1 : 1) * (0.3 + k / 2 + offset + u)));
@@ -543,9 +551,11 @@ const indexing: OpSpec[] = [
       prim: "scatter",
       linear: true,
       cases: scatterCases(mode, false),
-      args: (c) => [F()(c.shapes[0]!), indexRows(c.shapes[0]!, c.shapes[1]!), F()(c.shapes[2]!)],
+      // No ties within the finite-difference step: updates pairwise distinct and off the
+      // operand's grid (ties are averaged, as in JAX, which central differences match only for two).
+      args: (c) => [grid(0)(c.shapes[0]!), indexRows(c.shapes[0]!, c.shapes[1]!), distinctOffGrid(c.shapes[2]!)],
       fn: () => (x: Array, i: Array, v: Array) => scatter(x, i, v, mode),
-      grad: { kind: "unsupported", error: new RegExp(`scatter: differentiation of mode '${mode}'.*not supported`) },
+      grad: check(),
     }),
   ),
 ];
