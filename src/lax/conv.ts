@@ -13,7 +13,7 @@ import { isFloat } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { bind1 } from "../core/trace.js";
 import { convGeneralDilatedP, convOutputShape, defaultDimensionNumbers, dilateDim, type ConvDimensionNumbers, type ConvParams } from "../primitives/conv.js";
-import { div, max as maximum, min as minimum } from "../primitives/elementwise.js";
+import { add, div, max as maximum, min as minimum, mul, sub } from "../primitives/elementwise.js";
 import { revP } from "../primitives/movement.js";
 import { reduceWindowMaxP, reduceWindowMinP, reduceWindowShape, reduceWindowSumP, type ReduceWindowParams } from "../primitives/reduceWindow.js";
 import { broadcastTo, reshape, scalar, transpose } from "../primitives/util.js";
@@ -309,7 +309,7 @@ function windowParams(fn: string, x: Array, windowDimensions: readonly number[],
  * `lax.reduce_window`: reduce every window of `operand` with `computation` (`"sum"`, `"max"` or
  * `"min"`) starting from `initValue`. Windows, strides and padding have one entry per axis of
  * the operand (use 1 for axes that are not pooled). As in XLA, padding and dilation holes hold
- * `initValue`; for `"sum"` only an initial value of 0 is supported.
+ * `initValue` (for `"sum"`, each output adds `initValue` once per hole plus once).
  * @example
  * // 2x2 max pooling of an NHWC batch
  * lax.reduceWindow(x, -Infinity, "max", [1, 2, 2, 1], [1, 2, 2, 1], "VALID");
@@ -329,11 +329,15 @@ export function reduceWindow(
   if (typeof initValue !== "number") throw new ValueError(fn, `initValue must be a number, got ${typeof initValue}`);
   const p = windowParams(fn, operand, windowDimensions, windowStrides, padding, opts);
   switch (computation) {
-    case "sum":
-      if (initValue !== 0) {
-        throw new ValueError(fn, `a "sum" reduction supports only initValue 0 (padding holds the initial value, so another value would be added once per padded element), got ${initValue}; add a constant to the result instead`);
-      }
-      return bind1(reduceWindowSumP, [operand], p);
+    case "sum": {
+      const y = bind1(reduceWindowSumP, [operand], p);
+      if (initValue === 0) return y;
+      // XLA's semantics: every window starts from initValue and padding/dilation holes hold it,
+      // so each output adds initValue once per hole plus once: init · (1 + taps − real elements).
+      const taps = p.windowDimensions.reduce((a, b) => a * b, 1);
+      const real = bind1(reduceWindowSumP, [broadcastTo(scalar(1, operand.dtype), operand.shape)], p);
+      return add(y, mul(sub(scalar(1 + taps, operand.dtype), real), scalar(initValue, operand.dtype)));
+    }
     case "max": {
       const y = bind1(reduceWindowMaxP, [operand], p);
       return initValue === -Infinity || initValue <= lowest(operand.dtype) ? y : maximum(y, initValue);

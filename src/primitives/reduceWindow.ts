@@ -70,13 +70,7 @@ export function reduceWindowShape(fn: string, shape: Shape, p: ReduceWindowParam
   return shape.map((n, i) => {
     const padded = dilateDim(n, p.baseDilation[i]!) + p.padding[i]![0] + p.padding[i]![1];
     const w = dilateDim(p.windowDimensions[i]!, p.windowDilation[i]!);
-    if (padded < w) {
-      throw new ShapeError(
-        fn,
-        `window larger than the padded operand on axis ${i}: the operand of shape ${fmtShape(shape)} spans ${padded} there after dilation and padding ` +
-          `[${p.padding[i]![0]}, ${p.padding[i]![1]}], but the window spans ${w} (windowDimensions ${JSON.stringify(p.windowDimensions)}); pad more or use a smaller window`,
-      );
-    }
+    if (padded < w) return 0; // no window fits: an empty axis, as in XLA/JAX
     return Math.floor((padded - w) / p.windowStrides[i]!) + 1;
   });
 }
