@@ -24,10 +24,12 @@ import type { WasmMemory, WasmModule } from "./wasm/wasm-api.js";
 
 // Per-worker control words, written by the worker so the caller can observe start-up, completion
 // and death synchronously (without its event loop): last finished job sequence number, that job's
-// status (1 ok, 2 error), life state (0 starting, 1 running, 2 exited).
+// status (1 ok, 2 error), life state (0 starting, 1 running, 2 exited), and a sticky fault flag
+// (some job failed), so a failure is seen even after later jobs overwrote the status.
 const CTRL_DONE = 0;
 const CTRL_STATUS = 1;
 const CTRL_STATE = 2;
+const CTRL_FAULTED = 3;
 const STATE_RUNNING = 1;
 const STATE_EXITED = 2;
 
@@ -76,7 +78,7 @@ process.on("exit", () => {
   Atomics.store(ctrl, ${CTRL_STATE}, ${STATE_EXITED});
   Atomics.notify(ctrl, ${CTRL_DONE});
 });
-parentPort.on("message", (msg) => {
+function handle(msg) {
   const s = msg.sched;
   current = s;
   let status = 1;
@@ -106,13 +108,15 @@ parentPort.on("message", (msg) => {
     }
   } catch {
     status = 2;
+    Atomics.store(ctrl, ${CTRL_FAULTED}, 1);
     fail(s);
   }
   current = undefined;
   Atomics.store(ctrl, ${CTRL_STATUS}, status);
   Atomics.store(ctrl, ${CTRL_DONE}, msg.seq);
   Atomics.notify(ctrl, ${CTRL_DONE});
-});
+}
+parentPort.on("message", handle);
 Atomics.store(ctrl, ${CTRL_STATE}, ${STATE_RUNNING});
 `;
 
@@ -166,6 +170,8 @@ interface Slot {
   memory: WasmMemory | undefined;
   readonly keys: Set<string>;
   alive: boolean;
+  /** The last job posted whose completion report has not been seen yet, with its deadline. */
+  pending: { seq: number; deadline: number } | undefined;
 }
 
 /** Options of the pool. */
@@ -271,9 +277,25 @@ export class WorkerPool {
     this.spawnAll();
     const out: number[] = [];
     this.slots.forEach((s, i) => {
-      if (s !== undefined && usable(s)) out.push(i);
+      if (s !== undefined && this.healthy(i, s) && usable(s)) out.push(i);
     });
     return out;
+  }
+
+  /**
+   * Wait (up to `timeoutMs`) for every worker to report on the jobs it was given, replacing any
+   * that failed, died or hung. {@link WorkerPool.run} does not wait for these reports (a worker
+   * that woke up too late to take part in a job is not waited for), so tests and shutdown code
+   * call this to observe the pool in a settled state.
+   */
+  settle(timeoutMs = 10_000): void {
+    const deadline = performance.now() + timeoutMs;
+    this.slots.forEach((s, i) => {
+      if (s === undefined) return;
+      if (s.pending !== undefined && !this.finished(i, s.pending.seq, Math.min(deadline, s.pending.deadline))) this.replace(i);
+      else if (Atomics.load(s.ctrl, CTRL_FAULTED) !== 0) this.replace(i);
+      else s.pending = undefined;
+    });
   }
 
   /**
@@ -310,9 +332,13 @@ export class WorkerPool {
       if (e instanceof JobAborted) return false;
       throw e;
     }
-    // Every call is done, so the result stands; still reap each worker so a hung or dead one is replaced.
+    // Every call is done, so the result stands. Workers that have not reported yet (one may have
+    // woken up after the caller took every call) are not waited for: their reports are checked
+    // when workers are next handed out (see `healthy`), so a failed or hung one is still replaced.
     for (const t of tickets) {
-      if (!this.finished(t.worker, t.seq, deadline)) this.replace(t.worker);
+      const slot = this.slots[t.worker];
+      if (slot !== undefined) slot.pending = { seq: t.seq, deadline };
+      if (slot !== undefined) this.healthy(t.worker, slot);
     }
     return true;
   }
@@ -355,6 +381,28 @@ export class WorkerPool {
     return seq;
   }
 
+  /**
+   * Check worker `index`'s reports without waiting: false (and the worker is replaced) when it
+   * reported a failure or has missed the deadline of a job it was given.
+   */
+  private healthy(index: number, slot: Slot): boolean {
+    if (Atomics.load(slot.ctrl, CTRL_FAULTED) !== 0) {
+      this.replace(index);
+      return false;
+    }
+    const p = slot.pending;
+    if (p === undefined) return true;
+    if (Atomics.load(slot.ctrl, CTRL_DONE) >= p.seq) {
+      slot.pending = undefined;
+      return true;
+    }
+    if (performance.now() > p.deadline) {
+      this.replace(index);
+      return false;
+    }
+    return true;
+  }
+
   /** Wait until worker `index` has finished job `seq` successfully; false on error, exit or deadline. */
   private finished(index: number, seq: number, deadline: number): boolean {
     const slot = this.slots[index];
@@ -381,12 +429,12 @@ export class WorkerPool {
   }
 
   private spawn(wt: WorkerThreads, index: number): Slot {
-    const ctrl = new Int32Array(new SharedArrayBuffer(12));
+    const ctrl = new Int32Array(new SharedArrayBuffer(16));
     // execArgv: [] so the parent's flags (loaders such as tsx, --input-type=module) cannot change
     // how the plain CommonJS worker script is read. V8 flags are process-wide and still apply.
     const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { ctrl }, execArgv: [] });
     worker.unref();
-    const slot: Slot = { worker, ctrl, seq: 0, memory: undefined, keys: new Set(), alive: true };
+    const slot: Slot = { worker, ctrl, seq: 0, memory: undefined, keys: new Set(), alive: true, pending: undefined };
     const die = (): void => {
       slot.alive = false;
       if (this.slots[index] === slot) this.slots[index] = undefined;

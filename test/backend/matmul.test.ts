@@ -290,6 +290,7 @@ describe("worker pool", () => {
     pool.injectFault(worker!, fault);
     // Large enough that the faulty worker usually claims a slice before the caller has taken them all.
     runCase("float32", { ...big, M: 400, K: 300, N: 200 });
+    pool.settle(); // a worker too late to claim a slice reports its fault after the product
     expect(pool.replacements).toBe(replaced + 1);
     // Once the replacement is up, products are shared again and succeed.
     configureWorkers({ timeoutMs: undefined });
@@ -303,6 +304,28 @@ describe("worker pool", () => {
     } finally {
       run.mockRestore();
     }
+  });
+});
+
+describe("worker pool health checks", () => {
+  afterAll(() => {
+    configureWorkers({ timeoutMs: undefined });
+  });
+
+  test("a worker that hangs is replaced once its deadline passes, even if it took no part in the job", async () => {
+    expect(await warmUpWorkers()).toBeGreaterThan(0);
+    configureMatmul({ parallelThreshold: 1 });
+    configureWorkers({ timeoutMs: 200 });
+    const pool = workerPool();
+    const [worker] = pool.readyWorkers();
+    const replaced = pool.replacements;
+    pool.injectFault(worker!, "hang");
+    // Either the worker claims a slice (the job fails, is redone here, the worker is replaced at
+    // once) or it wakes too late and hangs outside the job: then the next hand-out replaces it.
+    runCase("float32", { batch: 1, M: 64, K: 64, N: 64, transA: false, transB: false, seed: 3 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pool.readyWorkers()).not.toContain(-1);
+    expect(pool.replacements).toBe(replaced + 1);
   });
 });
 

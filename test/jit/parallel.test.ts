@@ -181,6 +181,7 @@ describe.skipIf(!available)("threaded elementwise kernels", () => {
       // Usually the faulty worker claims a block and the job fails (then this thread redid it all);
       // if it came too late to claim one, the job stands. Either way the worker is replaced.
       expect(run).toHaveBeenCalledTimes(1);
+      pool.settle();
       expect(pool.replacements).toBe(replaced + 1);
       expectBitIdentical(got, want);
     } finally {
