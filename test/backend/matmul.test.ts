@@ -269,6 +269,11 @@ describe("worker pool", () => {
       for (const [transA, transB] of [[false, false], [true, true]] as const) {
         runCase("float32", { batch: 1, M: 133, K: 517, N: 300, transA, transB, seed: 12 }); // every block edge
       }
+      // One row slice and one column panel, deeper than kc: both packings are cut along K.
+      for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        runCase("float32", { batch: 1, M: 40, K: 601, N: 100, transA, transB, seed: 13 });
+        runCase("float64", { batch: 2, M: 9, K: 530, N: 31, transA, transB, seed: 14 });
+      }
       expect(run).toHaveBeenCalled();
       for (const [job, , workers] of run.mock.calls) {
         expect(workers.length).toBeGreaterThan(0);

@@ -238,13 +238,25 @@ function entryCalls(k: Kernel, lay: Layout, p: Problem, base: number, split: boo
   const colStep = split ? nc : Np;
   const packs: WasmCall[] = [];
   const products: WasmCall[] = [];
+  // A single row slice of A (or column panel of B) is also cut along K into kc-deep pieces, so
+  // threads share its packing: block (0, k0) of the packed operand starts at k0 · rows (cols),
+  // which is where a piece packed as a matrix of its own lands.
+  const kStep = split ? k.cfg.kc : Kp;
   for (let i = 0; i < Mp; i += rowStep) {
     const rows = Math.min(rowStep, Mp - i);
-    packs.push({ fn: "prepackA", args: [rawA + (p.transA ? i : i * lda) * es, lda, tA, rows, Kp, packA + i * Kp * es] });
+    if (rows === Mp) {
+      for (let k0 = 0; k0 < Kp; k0 += kStep) {
+        packs.push({ fn: "prepackA", args: [rawA + (p.transA ? k0 * lda : k0) * es, lda, tA, rows, Math.min(kStep, Kp - k0), packA + k0 * rows * es] });
+      }
+    } else packs.push({ fn: "prepackA", args: [rawA + (p.transA ? i : i * lda) * es, lda, tA, rows, Kp, packA + i * Kp * es] });
   }
   for (let j = 0; j < Np; j += colStep) {
     const cols = Math.min(colStep, Np - j);
-    packs.push({ fn: "prepackB", args: [rawB + (p.transB ? j * ldb : j) * es, ldb, tB, Kp, cols, packB + j * Kp * es] });
+    if (cols === Np) {
+      for (let k0 = 0; k0 < Kp; k0 += kStep) {
+        packs.push({ fn: "prepackB", args: [rawB + (p.transB ? k0 : k0 * ldb) * es, ldb, tB, Math.min(kStep, Kp - k0), cols, packB + k0 * cols * es] });
+      }
+    } else packs.push({ fn: "prepackB", args: [rawB + (p.transB ? j * ldb : j) * es, ldb, tB, Kp, cols, packB + j * Kp * es] });
   }
   if (Math.ceil(Mp / rowStep) >= Math.ceil(Np / colStep)) {
     for (let i = 0; i < Mp; i += rowStep) {
