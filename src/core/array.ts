@@ -151,6 +151,14 @@ export abstract class Array implements ShapedArray {
    */
   abstract concreteData(method: string): TypedArray;
 
+  /**
+   * Whether this array was donated to a jit-compiled function (`donateArgnums`) and deleted:
+   * its data can no longer be read (shape and dtype remain). Always false for tracers.
+   */
+  isDeleted(): boolean {
+    return false;
+  }
+
   /** A copy of the data as a TypedArray (Float32Array for float32, Uint8Array for bool, ...). */
   dataSync(): TypedArray {
     return this.concreteData("dataSync").slice();

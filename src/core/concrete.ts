@@ -1,14 +1,23 @@
 /**
  * @file `ConcreteArray`: an array whose data is known. Storage is a private, contiguous row-major
  * TypedArray that user code cannot reach for writing (`dataSync()` returns a copy).
+ *
+ * Buffer donation (`jit(f, { donateArgnums })`, as in JAX) is the one way storage is recycled:
+ * a donated array is marked deleted (any later use throws a clear error) and its storage may
+ * become an output of that call. Only storage known to belong to exactly one array can be
+ * recycled: {@link markExclusive} records storage that compiled programs allocated for their
+ * outputs, and {@link markShared} withdraws that mark wherever another array starts to see the
+ * same memory (reshape and other zero-copy views).
  */
 import { Array } from "./array.js";
 import type { DType, TypedArray } from "./dtype.js";
+import { ValueError } from "./errors.js";
 import type { Shape } from "./shape.js";
 
 /** An array with data: what eager operations produce and transformations bottom out in. */
 export class ConcreteArray extends Array {
   readonly #data: TypedArray;
+  #deleted = false;
 
   /**
    * Wrap storage. The caller hands over ownership: `data` must not be written afterwards.
@@ -21,7 +30,13 @@ export class ConcreteArray extends Array {
 
   /** @internal */
   concreteData(): TypedArray {
+    if (this.#deleted) throw deletedError();
     return this.#data;
+  }
+
+  /** Whether this array was donated to a compiled function (its data is gone; shape and dtype remain). */
+  override isDeleted(): boolean {
+    return this.#deleted;
   }
 
   /**
@@ -29,6 +44,62 @@ export class ConcreteArray extends Array {
    * @internal
    */
   static dataOf(x: ConcreteArray): TypedArray {
+    if (x.#deleted) throw deletedError();
     return x.#data;
   }
+
+  /**
+   * Mark `x` deleted after it was donated; its storage may now belong to another array.
+   * @internal
+   */
+  static markDeleted(x: ConcreteArray): void {
+    x.#deleted = true;
+  }
+}
+
+function deletedError(): ValueError {
+  return new ValueError(
+    "Array",
+    "this array was donated to a jit-compiled function (donateArgnums) and deleted: its buffer may now hold one of that call's outputs. Use the outputs instead, or do not donate arrays you still need",
+  );
+}
+
+const exclusive = new WeakSet<ArrayBufferLike>();
+
+/**
+ * Record that `data` (whole-buffer storage) belongs to exactly one array, so donating that array
+ * may recycle it.
+ * @internal
+ */
+export function markExclusive(data: TypedArray): void {
+  exclusive.add(data.buffer);
+}
+
+/**
+ * Record that `data`'s memory is now seen through more than one array (a zero-copy view): it
+ * must never be recycled.
+ * @internal
+ */
+export function markShared(data: TypedArray): void {
+  exclusive.delete(data.buffer);
+}
+
+/**
+ * The storage of `x` for a new array that will see the same memory (a zero-copy view such as a
+ * reshape); the storage is marked shared so it is never recycled.
+ * @internal
+ */
+export function shareData(x: ConcreteArray): TypedArray {
+  const d = ConcreteArray.dataOf(x);
+  markShared(d);
+  return d;
+}
+
+/**
+ * Whether `data` may be recycled when its array is donated: whole-buffer storage that only one
+ * array has ever seen.
+ * @internal
+ */
+export function isExclusive(data: TypedArray): boolean {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && exclusive.has(data.buffer);
 }

@@ -14,6 +14,7 @@
  * Buffers handed to the caller (outputs, and anything passed to a primitive's `impl`, which may
  * alias it) are always fresh: arrays are immutable and owned by the garbage collector.
  */
+import { markExclusive } from "../core/concrete.js";
 import { allocateShareable, storageOf, type DType, type TypedArray } from "../core/dtype.js";
 import { LinearMemory } from "../backend/wasm/linear-memory.js";
 import { hasSharedWasmMemory } from "../backend/wasm/simd.js";
@@ -33,9 +34,11 @@ export interface JitStats {
   bytesAllocated: number;
   /** Private intermediate buffers reused instead of allocated. */
   reusedBuffers: number;
+  /** Outputs written into the storage of donated arguments (`donateArgnums`) instead of fresh memory. */
+  donatedBuffers: number;
 }
 
-const stats: JitStats = { kernelLaunches: 0, wasmLaunches: 0, implCalls: 0, allocations: 0, bytesAllocated: 0, reusedBuffers: 0 };
+const stats: JitStats = { kernelLaunches: 0, wasmLaunches: 0, implCalls: 0, allocations: 0, bytesAllocated: 0, reusedBuffers: 0, donatedBuffers: 0 };
 
 /** A snapshot of the counters (see {@link JitStats}). */
 export function jitStats(): JitStats {
@@ -50,6 +53,12 @@ export function resetJitStats(): void {
   stats.allocations = 0;
   stats.bytesAllocated = 0;
   stats.reusedBuffers = 0;
+  stats.donatedBuffers = 0;
+}
+
+/** Count an output written into donated storage (internal). */
+export function countDonated(): void {
+  stats.donatedBuffers++;
 }
 
 /** Count a kernel launch (internal). */
@@ -63,11 +72,13 @@ export function countImpl(): void {
   stats.implCalls++;
 }
 
-/** Fresh zeroed storage for an array that leaves the compiled call. */
+/** Fresh zeroed storage for an array that leaves the compiled call (owned by that array alone). */
 export function allocateOutput(dtype: DType, n: number): TypedArray {
   stats.allocations++;
   stats.bytesAllocated += n * storageOf[dtype].BYTES_PER_ELEMENT;
-  return allocateShareable(dtype, n);
+  const data = allocateShareable(dtype, n);
+  markExclusive(data);
+  return data;
 }
 
 /**

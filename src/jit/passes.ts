@@ -16,7 +16,7 @@
  * Every rewrite keeps the program's values bit for bit.
  */
 import type { ShapedArray } from "../core/array.js";
-import { ConcreteArray } from "../core/concrete.js";
+import { ConcreteArray, shareData } from "../core/concrete.js";
 import { isFloat } from "../core/dtype.js";
 import { shapeEqual, sizeOf } from "../core/shape.js";
 import { Jaxpr, Lit, Var, type Atom, type Eqn } from "../ir/jaxpr.js";
@@ -147,7 +147,7 @@ export function foldConstants(jaxpr: Jaxpr): Jaxpr {
         const [v] = e.prim.impl(e.inputs.map((a) => (a as Lit).val), e.params);
         const want = e.outvars[0]!.aval;
         if (v instanceof ConcreteArray && sizeOf(v.shape) === 1) {
-          const val = v.shape.length === 0 && v.weakType === want.weakType && v.dtype === want.dtype ? v : new ConcreteArray(ConcreteArray.dataOf(v), [], want.dtype, want.weakType);
+          const val = v.shape.length === 0 && v.weakType === want.weakType && v.dtype === want.dtype ? v : new ConcreteArray(shareData(v), [], want.dtype, want.weakType);
           sub.set(e.outvars[0]!, new Lit(val));
           continue;
         }

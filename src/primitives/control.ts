@@ -7,7 +7,7 @@
  * `cond` of transposed branches / a reversed `scan` of the transposed body.
  */
 import type { Array, ShapedArray } from "../core/array.js";
-import { ConcreteArray } from "../core/concrete.js";
+import { ConcreteArray, shareData } from "../core/concrete.js";
 import { isFloat } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { definePrimitive, UndefPrimal, type Primitive, type Tangent } from "../core/primitive.js";
@@ -145,7 +145,7 @@ export interface ScanParams {
 /** Row `i` of a concrete stacked array, without copying (storage is immutable). */
 function row(x: ConcreteArray, i: number): ConcreteArray {
   const inner = sizeOf(x.shape.slice(1));
-  return new ConcreteArray(ConcreteArray.dataOf(x).subarray(i * inner, (i + 1) * inner), x.shape.slice(1), x.dtype, x.weakType);
+  return new ConcreteArray(shareData(x).subarray(i * inner, (i + 1) * inner), x.shape.slice(1), x.dtype, x.weakType);
 }
 
 const unstacked = (a: ShapedArray): ShapedArray => ({ ...a, shape: a.shape.slice(1) });

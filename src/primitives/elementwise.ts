@@ -7,7 +7,7 @@
  * so eager code never materializes broadcast copies.
  */
 import type { Array, ShapedArray } from "../core/array.js";
-import { ConcreteArray } from "../core/concrete.js";
+import { ConcreteArray, shareData } from "../core/concrete.js";
 import { allocate, isFloat, isInteger, type DType } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
 import { definePrimitive, UndefPrimal, type Primitive, type Tangent } from "../core/primitive.js";
@@ -378,7 +378,7 @@ function convertExpr(from: DType, to: DType): string {
 export const convertP: Primitive<ConvertParams> = definePrimitive<ConvertParams>({
   name: "convert_element_type",
   impl: ([x], { dtype, weakType }) => {
-    if (x!.dtype === dtype) return [new ConcreteArray(ConcreteArray.dataOf(x!), x!.shape, dtype, weakType)];
+    if (x!.dtype === dtype) return [new ConcreteArray(shareData(x!), x!.shape, dtype, weakType)];
     return [runElementwise(() => convertExpr(x!.dtype, dtype), dtype, [x!], x!.shape, weakType)];
   },
   abstractEval: ([x], { dtype, weakType }) => [{ shape: x!.shape, dtype, weakType }],

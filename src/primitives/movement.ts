@@ -3,7 +3,7 @@
  * and iota. All are linear, so each carries a transpose rule.
  */
 import type { Array } from "../core/array.js";
-import { ConcreteArray } from "../core/concrete.js";
+import { ConcreteArray, shareData } from "../core/concrete.js";
 import { allocate, type DType, type TypedArray } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { definePrimitive, pyTuple, UndefPrimal, type Primitive } from "../core/primitive.js";
@@ -25,7 +25,7 @@ export interface ReshapeParams {
 /** Same elements, new shape. Concrete arrays share their (immutable) storage: no copy. */
 export const reshapeP: Primitive<ReshapeParams> = definePrimitive<ReshapeParams>({
   name: "reshape",
-  impl: ([x], { shape }) => [new ConcreteArray(ConcreteArray.dataOf(x!), shape, x!.dtype, x!.weakType)],
+  impl: ([x], { shape }) => [new ConcreteArray(shareData(x!), shape, x!.dtype, x!.weakType)],
   abstractEval: ([x], { shape }) => {
     if (sizeOf(shape) !== sizeOf(x!.shape)) {
       throw new ShapeError("reshape", `cannot reshape an array of shape ${fmtShape(x!.shape)} (size ${sizeOf(x!.shape)}) into shape ${fmtShape(shape)} (size ${sizeOf(shape)})`);

@@ -7,7 +7,9 @@
 import { Array, type ShapedArray } from "../core/array.js";
 import { shortName, type DType } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
-import { bind } from "../core/trace.js";
+import { ConcreteArray } from "../core/concrete.js";
+import { flagsNow } from "../core/config.js";
+import { bind, stackDepth } from "../core/trace.js";
 import { treedefToString, unflatten, type TreeDef } from "../core/tree.js";
 import { ClosedJaxpr, type Jaxpr } from "../ir/jaxpr.js";
 import { compileJaxpr } from "../jit/compile.js";
@@ -22,6 +24,14 @@ export interface JitOptions {
   staticArgnums?: number | readonly number[];
   /** Maximum cached traces (default 64). */
   cacheSize?: number;
+  /**
+   * Positional arguments (pytrees of arrays) given up to the call, as JAX's `donate_argnums`:
+   * after a top-level call their arrays are deleted (`isDeleted()`; reading them throws), and
+   * outputs of the same shape and dtype may be written into their memory instead of fresh
+   * memory. Typical for training steps: `params = step(params, batch)`. Ignored (nothing is
+   * deleted) when the call is traced by another transformation.
+   */
+  donateArgnums?: number | readonly number[];
 }
 
 /** Statistics of a jitted function's trace cache. */
@@ -43,7 +53,7 @@ interface Entry {
   jaxpr: Jaxpr;
   consts: readonly Array[];
   outDef: TreeDef;
-  run: (args: Array[]) => Array[];
+  run: (args: Array[], donated?: readonly boolean[]) => Array[];
 }
 
 function avalKey(a: ShapedArray): string {
@@ -59,6 +69,18 @@ function staticKey(v: unknown): string {
   }
 }
 
+/** The array leaves of the donated positional arguments. */
+function donatedLeaves(args: readonly unknown[], donate: ReadonlySet<number>): Set<Array> {
+  const out = new Set<Array>();
+  for (const i of donate) {
+    if (i >= args.length) {
+      throw new ValueError("jit", `donateArgnums contains ${i}, but the function was called with ${args.length} positional argument(s)`);
+    }
+    for (const l of flattenArrays("jit", args[i])[0]) out.add(l);
+  }
+  return out;
+}
+
 /**
  * Compile `f`: trace once per input signature, cache, and run the staged program.
  * Converting a traced value to a JS value inside `f` (e.g. `if (x.item() > 0)`) throws a
@@ -69,6 +91,11 @@ function staticKey(v: unknown): string {
  */
 export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): Jitted<F> {
   const statics = new Set(opts.staticArgnums === undefined ? [] : typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : opts.staticArgnums);
+  const donate = new Set(opts.donateArgnums === undefined ? [] : typeof opts.donateArgnums === "number" ? [opts.donateArgnums] : opts.donateArgnums);
+  for (const d of donate) {
+    if (!Number.isInteger(d) || d < 0) throw new ValueError("jit", `donateArgnums must be non-negative integers, got ${JSON.stringify(opts.donateArgnums)}`);
+    if (statics.has(d)) throw new ValueError("jit", `argument ${d} is in both staticArgnums and donateArgnums; static arguments are not arrays and cannot be donated`);
+  }
   const cacheSize = opts.cacheSize ?? 64;
   const cache = new Map<string, Entry>();
   let hits = 0;
@@ -113,9 +140,22 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
 
   const jitted = ((...args: unknown[]) => {
     const { entry, leaves } = prepare(args);
-    const outs = bind(pjitP, [...entry.consts, ...leaves], { jaxpr: entry.jaxpr, name, run: entry.run });
+    const flat = [...entry.consts, ...leaves];
+    if (donate.size > 0 && stackDepth() === 0 && leaves.every((l) => l instanceof ConcreteArray)) {
+      return unflatten(entry.outDef, runDonating(entry, flat, donatedLeaves(args, donate)));
+    }
+    const outs = bind(pjitP, flat, { jaxpr: entry.jaxpr, name, run: entry.run });
     return unflatten(entry.outDef, outs);
   }) as unknown as Jitted<F>;
+
+  /** A top-level call with donated arguments: run, then delete them (outputs excepted). */
+  const runDonating = (entry: Entry, flat: Array[], donated: Set<Array>): Array[] => {
+    const flags = flat.map((a, i) => i >= entry.consts.length && donated.has(a));
+    const outs = flagsNow().debugNans ? bind(pjitP, flat, { jaxpr: entry.jaxpr, name, run: entry.run }) : entry.run(flat, flags);
+    const kept = new Set(outs);
+    for (const a of donated) if (a instanceof ConcreteArray && !kept.has(a)) ConcreteArray.markDeleted(a);
+    return outs;
+  };
   jitted.cacheInfo = () => ({ hits, misses, size: cache.size });
   jitted.lower = (...args: unknown[]) => {
     const { entry } = prepare(args);
