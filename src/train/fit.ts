@@ -143,17 +143,26 @@ export async function fit(model: Layer, x: Array, y: Array, opts: FitOptions): P
     return [loss(pred, yb), [newState, pred]] as [Array, [Tree, Array]];
   };
   const vg = valueAndGrad(objective, { hasAux: true });
-  const step = jit((p: Tree, s: Tree, o: Tree, xb: Array, yb: Array, k: Array) => {
+  const trainStep = (p: Tree, s: Tree, o: Tree, xb: Array, yb: Array, k: Array) => {
     const [[l, [newState, pred]], grads] = vg(p, s, xb, yb, k) as [[Array, [Tree, Array]], Tree];
     const [updates, newOpt] = opts.optimizer.update(grads as any, o as any, p as any);
     return [applyUpdates(p as any, updates), newState, newOpt, l, metrics.map((m) => m.fn(pred, yb))] as const;
-  });
+  };
+  const step = jit(trainStep);
+  // Parameters and optimizer state that only this loop has seen are donated to the next step, so
+  // its outputs reuse their memory instead of fresh pages. Anything handed out (the caller's
+  // initial values, whatever callbacks received) is never donated: it must stay readable.
+  const donatingStep = jit(trainStep, { donateArgnums: [0, 1, 2] });
+  let handedOut = true;
 
   const history: Record<string, number[]> = {};
   const record = (logs: Logs) => {
     for (const [k, v] of Object.entries(logs)) (history[k] ??= []).push(v);
   };
-  const ctx = (): TrainContext => ({ params, state, optState, history });
+  const ctx = (): TrainContext => {
+    handedOut = true;
+    return { params, state, optState, history };
+  };
   for (const cb of opts.callbacks ?? []) await cb.onTrainBegin?.(ctx());
 
   const n = numExamples("train.fit", { x: trainX, y: trainY });
@@ -167,7 +176,8 @@ export async function fit(model: Layer, x: Array, y: Array, opts: FitOptions): P
     let i = 0;
     for (const batch of batches(opts.shuffle === false ? null : foldIn(epochKey, 0), { x: trainX, y: trainY }, { batchSize, shuffle: opts.shuffle ?? true })) {
       const b = batch.x.shape[0]!;
-      const out = step(params, state, optState, batch.x, batch.y, foldIn(epochKey, i + 1));
+      const out = (handedOut ? step : donatingStep)(params, state, optState, batch.x, batch.y, foldIn(epochKey, i + 1));
+      handedOut = false;
       params = out[0];
       state = out[1];
       optState = out[2];

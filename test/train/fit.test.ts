@@ -13,6 +13,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { data, io, losses, nn, np, optim, random, train, tree, type Array } from "../../src/index.js";
 import type { Tree } from "../../src/tree.js";
+import { jitStats, resetJitStats } from "../../src/jit/memory.js";
 
 // ---------------------------------------------------------------------------------------------
 // fixtures
@@ -91,6 +92,22 @@ describe("train.fit learns and is pure", () => {
     expect(bitsOf(r.params)).not.toEqual(before.params);
     expect(tree.treedefEqual(tree.structure(r.params), tree.structure(init.params))).toBe(true);
     expect(tree.treedefEqual(tree.structure(r.optState), tree.structure(optState))).toBe(true);
+  });
+
+  it("recycles its own step outputs (donation) but never what the caller or a callback holds", async () => {
+    const model = makeModel();
+    const init = model.init(random.key(5), [2]);
+    const seen: Tree[] = [];
+    const keep = train.lambdaCallback({ onEpochEnd: (_e, _logs, c) => void seen.push(c.params) });
+    resetJitStats();
+    const r = await train.fit(model, x, yOneHot, { ...base, optimizer: optim.adam(0.05), epochs: 3, batchSize: 16, params: init.params, state: init.state, callbacks: [keep] });
+    expect(jitStats().donatedBuffers).toBeGreaterThan(0);
+    // Everything handed out stays readable: the starting params, each epoch's params, the result.
+    for (const t of [init.params, ...seen, r.params, r.optState]) for (const leaf of tree.leaves(t)) expect(leaf.isDeleted()).toBe(false);
+    expect(bitsOf(seen[2]!)).toEqual(bitsOf(r.params));
+    // Recycled memory never leaks between runs: the same run again gives the same params.
+    const again = await train.fit(model, x, yOneHot, { ...base, optimizer: optim.adam(0.05), epochs: 3, batchSize: 16, params: init.params, state: init.state });
+    expect(bitsOf(again.params)).toEqual(bitsOf(r.params));
   });
 
   it("is deterministic in the key", async () => {
