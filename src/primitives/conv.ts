@@ -4,12 +4,14 @@
  * and batch groups, in any memory layout named by dimension numbers, as XLA's `Conv` and
  * `lax.conv_general_dilated`.
  *
- * The eager kernel is im2col + GEMM: for each group, the input windows are unrolled into a
+ * The eager kernel is the direct Wasm SIMD convolution of `backend/conv/` (an implicit GEMM that
+ * reads the windows straight from a padded channels-last copy of the input, on both cores for
+ * large problems), for every layout and option. Where Wasm SIMD is missing, or the matmul backend
+ * is forced to JS, it is im2col + GEMM: for each group, the input windows are unrolled into a
  * `[I·K, n·P]` column matrix (I input features per group, K kernel positions, n batch elements,
  * P output positions) and multiplied by the packed `[O/groups, I·K]` kernel in one batched
- * {@link gemm} call, so convolution gets fast when GEMM does. Window geometry is precomputed
- * into per-axis offset tables, which keeps the unrolling loop free of per-element closures and
- * of index arithmetic beyond one table lookup.
+ * {@link gemm} call. Window geometry is precomputed into per-axis offset tables, which keeps the
+ * unrolling loop free of per-element closures and of index arithmetic beyond one table lookup.
  *
  * The rules follow JAX's: the JVP is bilinear; the transpose with respect to the lhs is a
  * convolution of the cotangent with the spatially flipped kernel (window strides become lhs
@@ -24,7 +26,9 @@ import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js"
 import { definePrimitive, pyTuple, UndefPrimal, type Primitive } from "../core/primitive.js";
 import { sizeOf, stridesOf, type Shape } from "../core/shape.js";
 import { bind1 } from "../core/trace.js";
+import { wasmConv } from "../backend/conv/conv-wasm.js";
 import { gemm } from "../backend/gemm.js";
+import { getMatmulBackend } from "../backend/matmul.js";
 import { add } from "./elementwise.js";
 import { revP } from "./movement.js";
 import { reshape, transpose, zerosLikeAval } from "./util.js";
@@ -265,10 +269,10 @@ function offsetTable(sizes: readonly number[], memStrides: readonly number[]): I
 /** Upper bound on the elements of one im2col buffer; larger problems are processed in batch chunks. */
 const COLS_LIMIT = 1 << 22;
 
-/** The eager convolution kernel (im2col + one batched GEMM per batch chunk). */
+/** The eager convolution kernel: the direct Wasm kernel, else im2col + one batched GEMM per batch chunk. */
 function convKernel(x: ConcreteArray, w: ConcreteArray, p: ConvParams, outShape: number[]): TypedArray {
   const dtype = x.dtype;
-  const out = allocate(dtype, sizeOf(outShape));
+  const total = sizeOf(outShape);
   const { lhsSpec, rhsSpec, outSpec } = p.dimensionNumbers;
   const xs = x.shape;
   const ws = w.shape;
@@ -285,10 +289,16 @@ function convKernel(x: ConcreteArray, w: ConcreteArray, p: ConvParams, outShape:
   const Kp = sizeOf(kSp);
   const P = sizeOf(oSp);
   const KK = I * Kp;
-  if (out.length === 0 || KK === 0) return out; // empty output, or an empty sum (zeros)
+  if (total === 0 || KK === 0) return allocate(dtype, total); // empty output, or an empty sum (zeros)
 
   const xd = ConcreteArray.dataOf(x);
   const wd = ConcreteArray.dataOf(w);
+  if (getMatmulBackend() === "wasm") {
+    // The direct Wasm kernel handles every layout and option; it declines only problems too big for its memory.
+    const y = wasmConv().run({ ...p, dtype: dtype as "float32" | "float64", x: xd as Float32Array | Float64Array, xShape: xs, w: wd as Float32Array | Float64Array, wShape: ws, outShape });
+    if (y !== undefined) return y;
+  }
+  const out = allocate(dtype, total);
   const xst = stridesOf(xs);
   const wst = stridesOf(ws);
   const ost = stridesOf(outShape);

@@ -12,9 +12,9 @@
  */
 
 import { FunctionBuilder } from "./function-builder.js";
-import { MAX_WASM_PAGES } from "./linear-memory.js";
-import { ModuleBuilder } from "./module-builder.js";
+import { moduleImportingMemory } from "./module-builder.js";
 import { Op, SimdOp, ValType } from "./opcodes.js";
+import { emitRank1Update, emitTileLoadOrZero, emitTileStore } from "./tile.js";
 
 /** Tile and block sizes of a generated GEMM module (all in elements). */
 export interface GemmKernelConfig {
@@ -48,7 +48,7 @@ export interface GemmGeometry {
 }
 
 /** Compute the derived sizes of a configuration. */
-export function gemmGeometry(cfg: GemmKernelConfig): GemmGeometry {
+export function gemmGeometry(cfg: Pick<GemmKernelConfig, "dtype" | "nrVectors">): GemmGeometry {
   const es = cfg.dtype === "float32" ? 4 : 8;
   const lanes = 16 / es;
   const nr = cfg.nrVectors * lanes;
@@ -77,13 +77,7 @@ const V128 = ValType.v128;
 export function buildGemmModule(cfg: GemmKernelConfig, sharedMemory: boolean): Uint8Array {
   validate(cfg);
   const geo = gemmGeometry(cfg);
-  const mb = new ModuleBuilder().importMemory({
-    module: "env",
-    name: "memory",
-    initial: 1,
-    maximum: sharedMemory ? MAX_WASM_PAGES : undefined,
-    shared: sharedMemory,
-  });
+  const mb = moduleImportingMemory(sharedMemory);
   const ukernel = mb.function([I32, I32, I32, I32, I32, I32], []);
   const packGatherA = mb.function([I32, I32, I32, I32, I32], []);
   const packContigA = mb.function([I32, I32, I32, I32, I32], []);
@@ -133,11 +127,8 @@ function stepAndTest(f: FunctionBuilder, i: number, step: number, end: number): 
 function emitMicroKernel(f: FunctionBuilder, cfg: GemmKernelConfig, geo: GemmGeometry): void {
   const [kc, pa, pb, pc, ldc, accumulate] = [0, 1, 2, 3, 4, 5];
   const { mr, nrVectors: nv, unroll } = cfg;
-  const { es, nr, lanes } = geo;
+  const { es, nr } = geo;
   const f32 = cfg.dtype === "float32";
-  const add = f32 ? SimdOp.f32x4_add : SimdOp.f64x2_add;
-  const mul = f32 ? SimdOp.f32x4_mul : SimdOp.f64x2_mul;
-  const splat = f32 ? SimdOp.v128_load32_splat : SimdOp.v128_load64_splat;
 
   const acc: number[][] = [];
   for (let r = 0; r < mr; r++) acc.push(Array.from({ length: nv }, () => f.local(V128)));
@@ -146,30 +137,10 @@ function emitMicroKernel(f: FunctionBuilder, cfg: GemmKernelConfig, geo: GemmGeo
   const row = f.local(I32);
 
   // Load (or zero) the C tile into the accumulators.
-  f.get(accumulate).ifElse(
-    () => {
-      f.get(pc).set(row);
-      for (let r = 0; r < mr; r++) {
-        if (r > 0) f.get(row).get(ldc).op(Op.i32_add).set(row);
-        for (let j = 0; j < nv; j++) f.get(row).simdMem(SimdOp.v128_load, j * 16).set(acc[r]![j]!);
-      }
-    },
-    () => {
-      for (let r = 0; r < mr; r++) for (let j = 0; j < nv; j++) f.v128Zero().set(acc[r]![j]!);
-    },
-  );
+  emitTileLoadOrZero(f, accumulate, pc, ldc, acc, row);
 
   // One rank-1 update of the tile: nv vector loads of B, mr broadcasts of A.
-  const step = (u: number): void => {
-    for (let j = 0; j < nv; j++) f.get(pb).simdMem(SimdOp.v128_load, (u * nr + j * lanes) * es).set(bv[j]!);
-    for (let r = 0; r < mr; r++) {
-      f.get(pa).simdMem(splat, (u * mr + r) * es).set(av);
-      for (let j = 0; j < nv; j++) {
-        const a = acc[r]![j]!;
-        f.get(a).get(av).get(bv[j]!).simd(mul).simd(add).set(a);
-      }
-    }
-  };
+  const step = (u: number): void => emitRank1Update(f, f32, nr, pb, u, { acc, bv, av }, (r, splat) => f.get(pa).simdMem(splat, (u * mr + r) * es));
   f.block((done) => {
     f.loop((top) => {
       for (let u = 0; u < unroll; u++) {
@@ -183,11 +154,7 @@ function emitMicroKernel(f: FunctionBuilder, cfg: GemmKernelConfig, geo: GemmGeo
     });
   });
 
-  f.get(pc).set(row);
-  for (let r = 0; r < mr; r++) {
-    if (r > 0) f.get(row).get(ldc).op(Op.i32_add).set(row);
-    for (let j = 0; j < nv; j++) f.get(row).get(acc[r]![j]!).simdMem(SimdOp.v128_store, j * 16);
-  }
+  emitTileStore(f, pc, ldc, acc, row);
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import { ByteWriter } from "./encoding.js";
 import { FunctionBuilder } from "./function-builder.js";
+import { MAX_WASM_PAGES } from "./linear-memory.js";
 import { ValType } from "./opcodes.js";
 
 /** Limits of an imported linear memory, in 64 KiB pages. */
@@ -94,4 +95,18 @@ export class ModuleBuilder {
 
     return out.finish();
   }
+}
+
+/**
+ * A module importing its linear memory as `env.memory` (shared, with the maximum size a shared
+ * memory must declare, when `sharedMemory`): how every kernel module here starts.
+ */
+export function moduleImportingMemory(sharedMemory: boolean): ModuleBuilder {
+  return new ModuleBuilder().importMemory({
+    module: "env",
+    name: "memory",
+    initial: 1,
+    maximum: sharedMemory ? MAX_WASM_PAGES : undefined,
+    shared: sharedMemory,
+  });
 }
