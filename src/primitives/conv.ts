@@ -144,17 +144,8 @@ export function convOutputShape(fn: string, lhs: Shape, rhs: Shape, p: ConvParam
     const k = rhs[rhsSpec[2 + i]!]!;
     const padded = dilateDim(n, p.lhsDilation[i]!) + p.padding[i]![0] + p.padding[i]![1];
     const keff = dilateDim(k, p.rhsDilation[i]!);
-    if (padded < keff) {
-      throw new ShapeError(
-        fn,
-        `kernel larger than the padded input in spatial dimension ${i}: the input has ${n} element(s)` +
-          (p.lhsDilation[i] !== 1 ? ` (${dilateDim(n, p.lhsDilation[i]!)} after lhs dilation ${p.lhsDilation[i]})` : "") +
-          ` and padding [${p.padding[i]![0]}, ${p.padding[i]![1]}], ${padded} in all, but the kernel spans ${keff}` +
-          (p.rhsDilation[i] !== 1 ? ` (${k} taps with rhs dilation ${p.rhsDilation[i]})` : "") +
-          `; got ${both()}. Pad more (e.g. padding "SAME") or use a smaller kernel`,
-      );
-    }
-    out[outSpec[2 + i]!] = Math.floor((padded - keff) / p.windowStrides[i]!) + 1;
+    // No window fits: an empty axis, as in XLA/JAX.
+    out[outSpec[2 + i]!] = padded < keff ? 0 : Math.floor((padded - keff) / p.windowStrides[i]!) + 1;
   }
   return out;
 }
@@ -488,7 +479,7 @@ const fmtPairs = (ps: readonly (readonly [number, number])[]) => (ps.length === 
  * `conv_general_dilated(lhs, rhs)`: general N-d convolution (as XLA's `Conv`). Output feature
  * `o` of group `g = floor(o / (O / groups))` sees input features `g·I ... (g+1)·I - 1`
  * (feature groups) or input batch elements `g·N/B ... (g+1)·N/B - 1` (batch groups).
- * Unlike JAX, a kernel larger than the padded input is an error rather than an empty output.
+ * A kernel larger than the padded input gives an empty spatial axis, as in JAX.
  */
 export const convGeneralDilatedP: Primitive<ConvParams> = definePrimitive<ConvParams>({
   name: "conv_general_dilated",
