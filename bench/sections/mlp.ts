@@ -2,7 +2,10 @@
  * @file The 784-128-10 MLP at batch 128: forward pass, `valueAndGrad` of the cross-entropy loss
  * (the ratio to the forward pass should stay under 4x), and a full Adam training step under `jit`
  * beside jax-js (`jit`) and TensorFlow.js (wasm). The Adam update is written out here so that the
- * three libraries run exactly the same math.
+ * three libraries run exactly the same math. Every subject's step consumes the previous
+ * parameters and optimizer state: ours donates them (`donateArgnums`, as JAX training loops do),
+ * jax-js's `jit` takes ownership of arguments passed without `.ref`, and TF.js updates its
+ * variables in place.
  */
 import { np, nn, jit, valueAndGrad, type Array } from "../../src/index.js";
 import { loadJax, setTfBackend, tryPeer } from "../peers.js";
@@ -74,7 +77,7 @@ export async function run(): Promise<Row[]> {
       np2[k] = p[k].sub(nm[k].div(c1).mul(lr).div(np.sqrt(nv[k].div(c2)).add(eps)));
     }
     return [np2, nm, nv, t1, l] as const;
-  });
+  }, { donateArgnums: [0, 1, 2] }); // p, m, v are consumed, as jax-js's jit consumes its (un-.ref'd) inputs
   let state: [Params, Params, Params, Array] = [params, zeros(params), zeros(params), np.array(0)];
   const adamMs = await medianMs(() => {
     const [p2, m2, v2, t2, l] = step(...state, x, y);
