@@ -64,15 +64,20 @@ function deletedError(): ValueError {
   );
 }
 
-const exclusive = new WeakSet<ArrayBufferLike>();
+// Keyed by the TypedArray itself, never its `.buffer`: reading `.buffer` of a small TypedArray
+// makes V8 move it off the heap, which costs more than a whole small kernel.
+const exclusive = new WeakSet<TypedArray>();
+
+/** Storage smaller than this is never recycled (the bookkeeping would cost more than it saves). */
+const MIN_RECYCLED_BYTES = 4096;
 
 /**
- * Record that `data` (whole-buffer storage) belongs to exactly one array, so donating that array
+ * Record that `data` (a whole allocation) belongs to exactly one array, so donating that array
  * may recycle it.
  * @internal
  */
 export function markExclusive(data: TypedArray): void {
-  exclusive.add(data.buffer);
+  if (data.byteLength >= MIN_RECYCLED_BYTES) exclusive.add(data);
 }
 
 /**
@@ -81,7 +86,7 @@ export function markExclusive(data: TypedArray): void {
  * @internal
  */
 export function markShared(data: TypedArray): void {
-  exclusive.delete(data.buffer);
+  if (data.byteLength >= MIN_RECYCLED_BYTES) exclusive.delete(data);
 }
 
 /**
@@ -96,10 +101,10 @@ export function shareData(x: ConcreteArray): TypedArray {
 }
 
 /**
- * Whether `data` may be recycled when its array is donated: whole-buffer storage that only one
- * array has ever seen.
+ * Whether `data` may be recycled when its array is donated: a whole allocation that only one
+ * array has ever seen (views of it are other TypedArrays and were marked when made).
  * @internal
  */
 export function isExclusive(data: TypedArray): boolean {
-  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && exclusive.has(data.buffer);
+  return exclusive.has(data);
 }

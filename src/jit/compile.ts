@@ -232,8 +232,9 @@ export class Executable {
       if (donated[i] !== true || this.invarExposed[i] || !(a instanceof ConcreteArray) || a.isDeleted()) continue;
       const data = ConcreteArray.dataOf(a);
       if (!isExclusive(data)) continue;
-      // The same memory passed again (as another argument) is still read through that argument.
-      const aliased = args.some((b, j) => j !== i && b instanceof ConcreteArray && !b.isDeleted() && ConcreteArray.dataOf(b).buffer === data.buffer);
+      // The same storage passed again (as another argument) is still read through that argument;
+      // views of it (other TypedArrays) were marked shared when they were made.
+      const aliased = args.some((b, j) => j !== i && b instanceof ConcreteArray && !b.isDeleted() && ConcreteArray.dataOf(b) === data);
       if (!aliased) out.push({ data, lastRead: this.invarLastRead[i]! });
     }
     return out.length > 0 ? out : null;

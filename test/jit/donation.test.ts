@@ -46,7 +46,7 @@ describe("jit donateArgnums", () => {
 
   it("a training loop gives the same values, deletes what it donates, and recycles its memory", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 1000 }), (shape, seed) => {
+      fc.property(fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 1000 }), (shape, seed) => {
         const g = seeded(shape, seed + 3);
         const init = (): State => ({ p: seeded(shape, seed), m: seeded(shape, seed + 1).mul(0.1), v: seeded(shape, seed + 2).square() });
         const plain = jit(adam);
@@ -64,10 +64,12 @@ describe("jit donateArgnums", () => {
         expect(bits(b.p)).toEqual(bits(a.p));
         expect(bits(b.m)).toEqual(bits(a.m));
         expect(bits(b.v)).toEqual(bits(a.v));
-        // From the second step on, the outputs live in the donated memory.
+        // From the second step on, the outputs live in the donated memory (below 4 KiB storage is
+        // not worth recycling and is always fresh).
         const st = jitStats();
-        expect(st.donatedBuffers).toBe(3);
-        expect(st.allocations).toBe(0);
+        const recycled = shape.reduce((p, d) => p * d, 4) >= 4096;
+        expect(st.donatedBuffers).toBe(recycled ? 3 : 0);
+        expect(st.allocations).toBe(recycled ? 0 : 3);
       }),
       { numRuns: 30 },
     );
@@ -91,8 +93,8 @@ describe("jit donateArgnums", () => {
       const y = np.exp(x);
       return [y, np.matmul(y, w).add(x)] as const;
     };
-    const x0 = seeded([8, 8], 1);
-    const w = seeded([8, 8], 2);
+    const x0 = seeded([40, 40], 1);
+    const w = seeded([40, 40], 2);
     const want = jit(h)(x0, w);
     const recyclable = jit((a: Array) => a.add(0))(copy(x0)); // compiled output holding x0's values
     resetJitStats();
@@ -103,8 +105,8 @@ describe("jit donateArgnums", () => {
   });
 
   it("never recycles memory that a live view (reshape) shares", () => {
-    const y = jit((a: Array) => a.add(1))(seeded([4, 6], 5)); // recyclable storage
-    const view = y.reshape([6, 4]); // shares y's memory
+    const y = jit((a: Array) => a.add(1))(seeded([40, 60], 5)); // recyclable storage
+    const view = y.reshape([60, 40]); // shares y's memory
     const before = bits(view);
     resetJitStats();
     const z = jit((a: Array) => a.mul(3), { donateArgnums: 0 })(y);
@@ -114,7 +116,7 @@ describe("jit donateArgnums", () => {
   });
 
   it("handles an argument passed twice, returned as an output, or reshaped inside", () => {
-    const mk = () => jit((a: Array) => a.add(0.5))(seeded([5], 9));
+    const mk = () => jit((a: Array) => a.add(0.5))(seeded([2000], 9));
     const twice = jit((a: Array, b: Array) => a.mul(b).add(a), { donateArgnums: 0 });
     const x = mk();
     const want = bits(jit((a: Array, b: Array) => a.mul(b).add(a))(copy(x), copy(x)));
@@ -127,12 +129,12 @@ describe("jit donateArgnums", () => {
     expect(y.isDeleted()).toBe(false); // returned, so kept
     expect(bits(doubled)).toEqual(bits(same).map((v) => Math.fround(v * 2)));
 
-    const viaReshape = jit((a: Array) => [a.reshape([5, 1]), np.exp(a)] as const, { donateArgnums: 0 });
+    const viaReshape = jit((a: Array) => [a.reshape([2000, 1]), np.exp(a)] as const, { donateArgnums: 0 });
     const z = mk();
     const zv = bits(z);
     const [r, e] = viaReshape(z);
     expect(bits(r)).toEqual(zv); // the reshape output shares z's memory: never overwritten
-    expect(bits(e)).toEqual(bits(np.exp(np.array(zv))));
+    expect(bits(e)).toEqual(bits(jit((a: Array) => np.exp(a))(np.array(zv)))); // the same fused kernel
   });
 
   it("is ignored under other transformations (nothing is deleted)", () => {

@@ -95,7 +95,8 @@ describe("train.fit learns and is pure", () => {
   });
 
   it("recycles its own step outputs (donation) but never what the caller or a callback holds", async () => {
-    const model = makeModel();
+    // Wide enough that parameters are worth recycling (storage of 4 KiB and more).
+    const model = nn.sequential([nn.dense(1024, { activation: "relu" }), nn.dense(2, { activation: "softmax" })]);
     const init = model.init(random.key(5), [2]);
     const seen: Tree[] = [];
     const keep = train.lambdaCallback({ onEpochEnd: (_e, _logs, c) => void seen.push(c.params) });
