@@ -42,6 +42,8 @@ export {
 export { vmap, type AxisSpec, type VmapOptions } from "./transforms/vmap.js";
 export { jit, makeJaxpr, evalShape, type JitOptions, type Jitted, type CacheInfo, type ShapeDtypeStruct } from "./transforms/jit.js";
 export { ClosedJaxpr, Jaxpr } from "./ir/jaxpr.js";
+export { jitStats, resetJitStats, type JitStats } from "./jit/memory.js";
+export { configureWorkers, warmUpWorkers, type WorkerPoolOptions } from "./backend/workers.js";
 export * as random from "./random/index.js";
 export * as nn from "./nn/index.js";
 export * as losses from "./losses.js";

@@ -25,3 +25,23 @@ describe("config.debugNans", () => {
     expect(() => f(np.array([1, 4]))).toThrow(/sqrt: produced NaN/);
   });
 });
+
+describe("runtime controls from the root module", () => {
+  it("jitStats counts what a compiled call ran; configureWorkers / warmUpWorkers size the pool", async () => {
+    const { jitStats, resetJitStats, configureWorkers, warmUpWorkers } = await import("../../src/index.js");
+    const f = jit((x: np.Array) => np.exp(x).mul(2).sum());
+    const x = np.ones([1000]);
+    f(x);
+    resetJitStats();
+    f(x);
+    expect(jitStats().kernelLaunches).toBe(1);
+    expect(jitStats().allocations).toBe(1);
+    configureWorkers({ threads: 0 });
+    try {
+      expect(await warmUpWorkers(1000)).toBe(0);
+    } finally {
+      configureWorkers({ threads: 1 });
+    }
+    expect(await warmUpWorkers()).toBe(1);
+  });
+});
