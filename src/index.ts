@@ -3,8 +3,9 @@
  * transformations (grad, vmap, jit, ...), pytrees, and fp-ts's `pipe`/`flow` for point-free
  * composition (`pipe(loss, grad, jit)`).
  */
-export { Array, type ArrayLike, type Index, type AtUpdate, type ShapedArray } from "./core/array.js";
-export type { DType } from "./core/dtype.js";
+export { Array, type ArrayLike, type Index, type AtUpdate, type ShapedArray, type ReduceOptions } from "./core/array.js";
+export type { DType, TypedArray } from "./core/dtype.js";
+export type { Shape } from "./core/shape.js";
 export {
   TesseraError,
   ShapeError,
@@ -38,6 +39,7 @@ export {
   checkpoint,
   type GradOptions,
   type JacOptions,
+  type AnyFn,
 } from "./transforms/autodiff.js";
 export { vmap, type AxisSpec, type VmapOptions } from "./transforms/vmap.js";
 export { jit, makeJaxpr, evalShape, type JitOptions, type Jitted, type CacheInfo, type ShapeDtypeStruct } from "./transforms/jit.js";

@@ -32,12 +32,13 @@ export {
   type OutlierOptions,
   type SplitOptions,
 } from "./preprocessing.js";
-export { parseCsv, readCsvFile, type CsvTable, type ParseCsvOptions } from "./loaders/csv.js";
+export { parseCsv, readCsvFile, DEFAULT_NA_VALUES, type CsvTable, type ParseCsvOptions } from "./loaders/csv.js";
 export { parseSafetensors, encodeSafetensors, readSafetensorsFile, writeSafetensorsFile, type SafetensorsFile } from "./loaders/safetensors.js";
-export { findMnistDir, loadMnistRaw } from "./mnist.js";
-export { formatDataError, DataErrorException, type DataError } from "./errors.js";
+export { findMnistDir, loadMnistRaw, type MnistRaw, type MnistSplitRaw } from "./mnist.js";
+export { formatDataError, DataErrorException, type DataError, type ParseError, type IOError, type UnsupportedDType, type InvalidArray, type DatasetError, type DataFormat } from "./errors.js";
 export type { RawArray } from "./raw.js";
-export { fromRaw, toRaw, parseIdx as parseIdxRaw, parseNpy as parseNpyRaw, encodeNpy };
+export { fromRaw, toRaw, parseIdx as parseIdxRaw, parseNpy as parseNpyRaw, encodeNpy, writeNpyFile };
+export { readIdxFile, type ParseIdxOptions } from "./loaders/idx.js";
 
 /** Parse IDX bytes into an Array. */
 export function parseIdxArray(bytes: Uint8Array): E.Either<DataError, Array> {

@@ -18,7 +18,7 @@ import { invalidArray, ioError, type DataError, type InvalidArray } from "./erro
 /**
  * A decoded array as plain data: dtype, C-order (row-major) shape and the flat storage.
  *
- * `data` is the storage {@link storageOf} prescribes for `dtype` (bool is a `Uint8Array` of 0/1) and holds
+ * `data` is the TypedArray that stores `dtype` (Float32Array, Float64Array, Int32Array, Uint32Array) (bool is a `Uint8Array` of 0/1) and holds
  * exactly `product(shape)` elements. Readers always return freshly allocated, unshared storage, so the caller
  * may hand it to an immutable `Array` without copying again.
  */

@@ -47,7 +47,7 @@ export type { Layer, InitResult, ApplyOptions, LayerOptions, ParamLayerOptions, 
 export type { InitializerLike } from "./layers/common.js";
 export { dense, type DenseOptions, type DenseParams } from "./layers/dense.js";
 export { conv1d, conv2d, conv3d, type ConvOptions, type ConvParams, type ConvPadding } from "./layers/conv.js";
-export { maxPool, avgPool, globalAvgPool, globalMaxPool, type PoolOptions, type AvgPoolOptions, type GlobalPoolOptions } from "./layers/pooling.js";
+export { maxPool, avgPool, globalAvgPool, globalMaxPool, type PoolOptions, type AvgPoolOptions, type GlobalPoolOptions, type Empty } from "./layers/pooling.js";
 export { flatten } from "./layers/flatten.js";
 export { dropout, type DropoutOptions } from "./layers/dropout.js";
 export { batchNorm, layerNorm, type BatchNormOptions, type BatchNormState, type LayerNormOptions, type NormParams } from "./layers/normalization.js";

@@ -18,7 +18,8 @@ import { moveAxis, reshape, scalar, zerosLikeAval } from "../primitives/util.js"
 import { flattenArrays, normalizeArgnums } from "./args.js";
 import { vmap } from "./vmap.js";
 
-type AnyFn = (...args: any[]) => any;
+/** Any function (the type parameter of the transformations). */
+export type AnyFn = (...args: any[]) => any;
 
 function zerosFor(x: Array): Array {
   return zerosLikeAval({ ...x.aval, weakType: false });

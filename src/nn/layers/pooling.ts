@@ -22,7 +22,8 @@ export interface AvgPoolOptions extends PoolOptions {
   countIncludePad?: boolean;
 }
 
-type Empty = Record<string, never>;
+/** The parameters and state of a layer that has none. */
+export type Empty = Record<string, never>;
 
 function poolLayer(kind: "maxPool" | "avgPool", poolSize: number | readonly number[], opts: AvgPoolOptions): Layer<Empty, Empty> {
   const padding = opts.padding ?? "VALID";
