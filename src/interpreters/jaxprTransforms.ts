@@ -50,7 +50,7 @@ export function setBodyCompiler(c: BodyCompiler | undefined): void {
 }
 
 /** A body has run this many times (counted per closed jaxpr) before it is compiled. */
-export const HOT_BODY_RUNS = 4;
+export const HOT_BODY_RUNS = 32;
 
 interface BodyState {
   runs: number;
