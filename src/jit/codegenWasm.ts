@@ -790,7 +790,7 @@ export function compileWasmKernel(c: Cluster): JsKernel | null {
  * The threaded runner of a large elementwise kernel. The kernel runs over blocks of
  * {@link PARALLEL_BLOCK} elements claimed by this thread and the pool's workers (each block a full
  * run of the same kernel, so every element gets the same instructions as on one thread: results
- * are bit-identical). Inputs and outputs in shared storage (large arrays are; see `allocate`) are
+ * are bit-identical). Inputs and outputs in shared storage (large arrays are; see `allocateShareable`) are
  * copied block by block by whichever thread runs the block, so the copies and the page faults of
  * fresh outputs are split between cores too. Other inputs are copied whole on this thread first;
  * other outputs are copied out here, in order, as workers flag their blocks done in the job's
