@@ -115,16 +115,16 @@ describe("direct Wasm convolution on worker threads", () => {
     workerPool().terminate();
   });
 
-  test("gives bit-identical results to the calling thread, splitting rows or (for large kernels) slivers", () => {
+  test("gives bit-identical results to the calling thread, splitting rows or (for large kernels) slivers, on either kernel", () => {
     const pool = workerPool();
     const run = vi.spyOn(pool, "run");
     const lim = { ...DEFAULT_LIMITS, spatial: 9, I: 5, Og: 20, alwaysShuffle: true };
     try {
       fc.assert(
-        fc.property(convCaseArbWith(lim), fc.integer({ min: 1, max: 9 }), fc.constantFrom(0, 1 << 20), (c, kc, l2Bytes) => {
-          wasmConv().configure({ kc, l2Bytes, parallelThreshold: 0 });
+        fc.property(convCaseArbWith(lim), fc.integer({ min: 1, max: 9 }), fc.constantFrom(0, 1 << 20), fc.constantFrom<"auto" | "always">("auto", "always"), (c, kc, l2Bytes, channelwise) => {
+          wasmConv().configure({ kc, l2Bytes, channelwise, parallelThreshold: 0 });
           const shared = checkCase(c);
-          wasmConv().configure({ kc, l2Bytes, parallelThreshold: Infinity });
+          wasmConv().configure({ kc, l2Bytes, channelwise, parallelThreshold: Infinity });
           expect(checkCase(c)).toEqual(shared);
         }),
         { numRuns: 60 },
@@ -137,7 +137,10 @@ describe("direct Wasm convolution on worker threads", () => {
     }
   });
 
-  test("a worker that throws is replaced and the convolution is still exact", async () => {
+  test.each([
+    ["dense (GEMM-like kernel)", mk({ inSp: [20, 20], kSp: [3, 3], N: 4, I: 8, Og: 16, padding: [[1, 1], [1, 1]], lhsPerm: NHWC, rhsPerm: HWIO, outPerm: NHWC })],
+    ["depthwise (channelwise kernel)", mk({ inSp: [12, 12], kSp: [3, 3], N: 3, G: 16, I: 1, Og: 1, padding: [[1, 1], [1, 1]], lhsPerm: NHWC, rhsPerm: HWIO, outPerm: NHWC })],
+  ])("a worker that throws is replaced and the convolution is still exact: %s", async (_, c) => {
     const pool = workerPool();
     const [worker] = pool.readyWorkers();
     expect(worker).toBeDefined();
@@ -145,7 +148,7 @@ describe("direct Wasm convolution on worker threads", () => {
     wasmConv().configure({ parallelThreshold: 0, maxTilesPerCall: 1 });
     configureWorkers({ timeoutMs: 300 });
     pool.injectFault(worker!, "throw");
-    checkCase(mk({ inSp: [20, 20], kSp: [3, 3], N: 4, I: 8, Og: 16, padding: [[1, 1], [1, 1]], lhsPerm: NHWC, rhsPerm: HWIO, outPerm: NHWC }));
+    checkCase(c);
     pool.settle();
     expect(pool.replacements).toBe(replaced + 1);
     configureWorkers({ timeoutMs: undefined });

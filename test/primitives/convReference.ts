@@ -182,6 +182,10 @@ export interface CaseLimits {
   Og: number;
   /** Probability-free switch: when set, layouts are always shuffled. */
   alwaysShuffle: boolean;
+  /** `[featureGroupCount, batchGroupCount]` pairs (default: mostly ungrouped, some 2-3 feature or 2 batch groups). */
+  groups?: fc.Arbitrary<[number, number]>;
+  /** Layouts (default: identity or, half the time, shuffled; see `alwaysShuffle`). */
+  layouts?: fc.Arbitrary<"shuffled" | "NCHW" | "NHWC">;
 }
 
 export const DEFAULT_LIMITS: CaseLimits = { spatial: 7, kernel: 3, N: 3, I: 3, Og: 3, alwaysShuffle: false };
@@ -200,6 +204,10 @@ export const dimArb = (ns: number, lim: CaseLimits = DEFAULT_LIMITS) =>
 export const permArb = (n: number, shuffle: boolean) =>
   shuffle ? fc.shuffledSubarray([...globalThis.Array(n).keys()], { minLength: n, maxLength: n }) : fc.constant([...globalThis.Array(n).keys()]);
 
+/** Specs of the channels-last layouts (`NHWC` and its 1-d / 3-d forms) and of `HWIO`. */
+export const channelsLast = (ns: number): number[] => [0, ns + 1, ...globalThis.Array.from({ length: ns }, (_, i) => i + 1)];
+export const kernelLast = (ns: number): number[] => [ns + 1, ns, ...globalThis.Array.from({ length: ns }, (_, i) => i)];
+
 /** Random convolution cases within `lim`: 1-3 spatial dims, groups, layouts, float32/float64. */
 export const convCaseArbWith = (lim: CaseLimits): fc.Arbitrary<ConvCase> =>
   fc.integer({ min: 1, max: 3 }).chain((ns) =>
@@ -207,15 +215,17 @@ export const convCaseArbWith = (lim: CaseLimits): fc.Arbitrary<ConvCase> =>
       .record({
         dims: fc.array(dimArb(ns, lim), { minLength: ns, maxLength: ns }),
         N: fc.integer({ min: 1, max: lim.N }),
-        groups: fc.constantFrom<[number, number]>([1, 1], [1, 1], [2, 1], [3, 1], [1, 2]),
+        groups: lim.groups ?? fc.constantFrom<[number, number]>([1, 1], [1, 1], [2, 1], [3, 1], [1, 2]),
         I: fc.integer({ min: 1, max: lim.I }),
         Og: fc.integer({ min: 1, max: lim.Og }),
-        layouts: lim.alwaysShuffle ? fc.constant(true) : fc.boolean(),
+        layouts: lim.layouts ?? (lim.alwaysShuffle ? fc.constant("shuffled" as const) : fc.constantFrom("shuffled" as const, "NCHW" as const)),
         dtype: fc.constantFrom<DType>("float32", "float64"),
         seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
       })
       .chain((r) =>
-        fc.record({ lhsPerm: permArb(ns + 2, r.layouts), rhsPerm: permArb(ns + 2, r.layouts), outPerm: permArb(ns + 2, r.layouts) }).map((perms) => {
+        (r.layouts === "NHWC" ? fc.constant({ lhsPerm: channelsLast(ns), rhsPerm: kernelLast(ns), outPerm: channelsLast(ns) })
+          : fc.record({ lhsPerm: permArb(ns + 2, r.layouts === "shuffled"), rhsPerm: permArb(ns + 2, r.layouts === "shuffled"), outPerm: permArb(ns + 2, r.layouts === "shuffled") })
+        ).map((perms) => {
           const padding = r.dims.map((d): [number, number] => {
             // Keep the padded input at least as large as the dilated kernel.
             let hi = d.hi;

@@ -2,6 +2,19 @@
  * @file The plan of one direct convolution: sizes, the padded channels-last input layout, the row
  * and tap offset tables, the K blocks and where each region lives in linear memory. Pure
  * arithmetic, shared by the copy routines (`conv-layout.ts`) and the runtime (`conv-wasm.ts`).
+ *
+ * Two kernels share the plan. The GEMM-like kernel (`convRows`) computes each group's `Og` output
+ * features in `nr`-wide slivers, so a group with few outputs (a depthwise convolution has one)
+ * wastes most of every sliver. The channelwise kernel (`convLanes`) runs its SIMD lanes across the
+ * output features of *all* groups instead: its canonical input holds, at every position, one lane
+ * per output feature `o` for each of the `I` input features of o's group (the input feature
+ * replicated `Og` times), so out[row, o] = Σ over (tap, i) of X[row + tap, i, o] · W[tap, i, o],
+ * lane by lane. For it the plan describes one group of all `O` outputs (padded to `Ogp` lanes),
+ * whose K steps are the (tap, input feature) pairs, each a one-element "run" found through the
+ * tap table; W is not packed into slivers but laid out as K rows of `Ogp` lanes. The features sit
+ * inside each position (`[Nout, ...Sp, I, Ogp]`) or, when the lhs keeps them outside its spatial
+ * axes (the lhs of a weight gradient, whose features are the forward batch), outside
+ * (`[Nout, I, ...Sp, Ogp]`), so the input usually moves in long contiguous runs.
  */
 
 import { stridesOf } from "../../core/shape.js";
@@ -53,16 +66,24 @@ export interface ConvBlock {
 export interface ConvPlan {
   /** Bytes per element. */
   readonly es: number;
-  /** Input batch, features, spatial sizes (logical, from the lhs). */
+  /**
+   * Batch elements and features per position of the canonical buffer: the lhs's N and C, or for
+   * the channelwise kernel the output batch and `I · Ogp` (`I` rows of `Ogp` lanes).
+   */
   readonly N: number;
   readonly C: number;
+  /** Input spatial sizes (logical, from the lhs). */
   readonly inSp: readonly number[];
-  /** Output features in all, per group (G·B groups), and per group padded to `nr`. */
+  /** Output features in all, per kernel group, and per kernel group padded to `nr`. */
   readonly O: number;
   readonly Og: number;
   readonly Ogp: number;
-  /** Feature groups × batch groups. */
+  /** Groups as the kernel computes them: feature groups × batch groups, or 1 when channelwise. */
   readonly GG: number;
+  /** Whether this is a plan for the channelwise kernel (see the file comment). */
+  readonly channelwise: boolean;
+  /** Output features per convolution group (`O / (G·B)`), which the channelwise input replicates. */
+  readonly Oconv: number;
   /** Input features per group. */
   readonly I: number;
   /** Kernel spatial sizes. */
@@ -83,12 +104,22 @@ export interface ConvPlan {
   /**
    * Row of A at a tap: a contiguous run of `run` elements. With one feature group and no dilation
    * on the last kernel axis, the last axis's taps and all features are adjacent in the buffer, so
-   * the run covers both (`kSp[last] · C`); otherwise it is one tap's `I` features.
+   * the run covers both (`kSp[last] · C`); otherwise it is one tap's `I` features (and for the
+   * channelwise kernel a single element: its features are in the tap table).
    */
   readonly runLen: number;
   /** Kernel spatial axes enumerated by the tap table (all, or all but the last when merged). */
   readonly tapAxes: number;
-  /** Number of taps and K = taps · run. */
+  /**
+   * Input features folded into the tap table (`I` when channelwise, else 1): the table then has
+   * an entry per (tap, feature) and runs are one element.
+   */
+  readonly tapFeatures: number;
+  /** Elements between consecutive input features in the canonical buffer (1 for the GEMM-like kernel). */
+  readonly featureStride: number;
+  /** Channelwise: whether the features sit outside the spatial axes in the canonical buffer and the tap table is feature-major. */
+  readonly featuresOuter: boolean;
+  /** Number of tap table entries and K = entries · run. */
   readonly T: number;
   readonly K: number;
   /** K blocks, in the order B is packed and the kernel walks them. */
@@ -104,8 +135,9 @@ export interface ConvPlan {
   readonly directOut: boolean;
   /**
    * Byte offsets of the regions in linear memory: the canonical input, row / tap / block tables,
-   * the packed kernel, C, the staged raw kernel and its k-offset table, and (when needed) the
-   * staged raw input and the output in its final layout.
+   * the packed kernel (channelwise: its rows of lanes), C, the staged raw kernel and its k-offset
+   * table (not channelwise), the staged raw input (when it is not copied in runs) and (when needed)
+   * the output in its final layout.
    */
   readonly mem: {
     readonly xin: number; readonly rows: number; readonly taps: number; readonly blocks: number; readonly b: number; readonly c: number;
@@ -135,14 +167,14 @@ const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 
 /**
  * Plan `p` for a kernel with `mr`-row tiles and `nr`-column slivers, K blocks of about `kc`
- * elements, placing the regions from byte `base`.
+ * elements, placing the regions from byte `base`; for the channelwise kernel when `channelwise`.
  */
-export function planConv(p: ConvProblem, mr: number, nr: number, kc: number, base: number): ConvPlan {
+export function planConv(p: ConvProblem, mr: number, nr: number, kc: number, base: number, channelwise = false): ConvPlan {
   const es = p.dtype === "float32" ? 4 : 8;
   const { lhsSpec, rhsSpec, outSpec } = p.dimensionNumbers;
   const D = lhsSpec.length - 2;
-  const N = p.xShape[lhsSpec[0]!]!;
-  const C = p.xShape[lhsSpec[1]!]!;
+  const xN = p.xShape[lhsSpec[0]!]!;
+  const xC = p.xShape[lhsSpec[1]!]!;
   const inSp = lhsSpec.slice(2).map((a) => p.xShape[a]!);
   const O = p.wShape[rhsSpec[0]!]!;
   const I = p.wShape[rhsSpec[1]!]!;
@@ -150,23 +182,31 @@ export function planConv(p: ConvProblem, mr: number, nr: number, kc: number, bas
   const Nout = p.outShape[outSpec[0]!]!;
   const oSp = outSpec.slice(2).map((a) => p.outShape[a]!);
   const G = p.featureGroupCount;
-  const GG = G * p.batchGroupCount;
+  const Oconv = O / (G * p.batchGroupCount);
+  const GG = channelwise ? 1 : G * p.batchGroupCount;
   const Og = O / GG;
   const Ogp = alignUp(Og, nr);
+  const N = channelwise ? Nout : xN;
+  const C = channelwise ? I * Ogp : xC;
   const M = Nout * prod(oSp);
   const Mp = alignUp(M, mr);
   const Sp = inSp.map((n, d) => dilate(n, p.lhsDilation[d]!) + p.padding[d]![0] + p.padding[d]![1]);
+  const xStrides = stridesOf(p.xShape);
+  const sC = xStrides[lhsSpec[1]!]!;
+  const featuresOuter = channelwise && I > 1 && lhsSpec.slice(2).every((a) => p.xShape[a] === 1 || xStrides[a]! < sC);
   const xinSpStrides = new Array<number>(D);
-  let acc = C;
+  let acc = featuresOuter ? Ogp : C;
   for (let d = D - 1; d >= 0; d--) {
     xinSpStrides[d] = acc;
     acc *= Sp[d]!;
   }
-  const xinBatchStride = acc;
-  const merge = D > 0 && G === 1 && p.rhsDilation[D - 1] === 1;
+  const featureStride = !channelwise ? 1 : featuresOuter ? acc : Ogp;
+  const xinBatchStride = featuresOuter ? acc * I : acc;
+  const merge = !channelwise && D > 0 && G === 1 && p.rhsDilation[D - 1] === 1;
   const tapAxes = merge ? D - 1 : D;
-  const runLen = merge ? kSp[D - 1]! * C : I;
-  const T = prod(kSp.slice(0, tapAxes));
+  const tapFeatures = channelwise ? I : 1;
+  const runLen = channelwise ? 1 : merge ? kSp[D - 1]! * C : I;
+  const T = prod(kSp.slice(0, tapAxes)) * tapFeatures;
   const K = T * runLen;
 
   // Blocks: whole taps while the run is short, else one tap and an even split of the run.
@@ -185,8 +225,7 @@ export function planConv(p: ConvProblem, mr: number, nr: number, kc: number, bas
   }
 
   const ldc = GG * Ogp;
-  const xStrides = stridesOf(p.xShape);
-  const channelsLast = xStrides[lhsSpec[1]!] === 1;
+  const channelsLast = sC === 1;
   const directOut = ldc === O && outRowsInOrder(p, Nout, oSp, O);
   const xin = alignUp(base, ALIGN);
   const rows = alignUp(xin + N * xinBatchStride * es, ALIGN);
@@ -196,14 +235,14 @@ export function planConv(p: ConvProblem, mr: number, nr: number, kc: number, bas
   const c = alignUp(b + GG * K * Ogp * es, ALIGN);
   const rawW = alignUp(c + Mp * ldc * es, ALIGN);
   const kOff = alignUp(rawW + p.w.length * es, ALIGN);
-  const rawX = alignUp(kOff + K * 4, ALIGN);
-  const out = alignUp(rawX + (channelsLast ? 0 : p.x.length * es), ALIGN);
+  const rawX = alignUp(kOff + (channelwise ? 0 : K * 4), ALIGN);
+  const out = alignUp(rawX + p.x.length * es, ALIGN);
   const end = out + (directOut ? 0 : M * O * es);
-  const groupBase = (t: number): number => (p.batchGroupCount > 1 ? t * Nout * xinBatchStride : t * I);
+  const groupBase = (t: number): number => (channelwise ? 0 : p.batchGroupCount > 1 ? t * Nout * xinBatchStride : t * I);
   return {
-    es, N, C, inSp, O, Og, Ogp, GG, I, kSp, Nout, oSp, M, Mp, Sp,
+    es, N, C, inSp, O, Og, Ogp, GG, channelwise, Oconv, I, kSp, Nout, oSp, M, Mp, Sp,
     xinBatchStride, xinSpStrides, xinElems: N * xinBatchStride,
-    runLen, tapAxes, T, K, blocks, groupBase,
+    runLen, tapAxes, tapFeatures, featureStride, featuresOuter, T, K, blocks, groupBase,
     channelsLast, directOut,
     mem: { xin, rows, taps, blocks: blk, b, c, rawW, kOff, rawX, out, end },
     ldc,

@@ -14,6 +14,7 @@ const I32_LOAD = 0x28;
  * `copy4(src, dst, n0, n1, n2, n3, s0, s1, s2, s3, d0, d1, d2, d3)`: for every index
  * `(i0, i1, i2, i3) < (n0, n1, n2, n3)` (i3 innermost), copy the element at
  * `src + Σ i·s` to `dst + Σ i·d`. Pointers and strides are in bytes; any size 0 copies nothing.
+ * An innermost axis contiguous on both sides is copied 16 bytes at a time.
  */
 export function emitCopy4(f: FunctionBuilder, es: number): void {
   const [src, dst] = [0, 1];
@@ -24,17 +25,51 @@ export function emitCopy4(f: FunctionBuilder, es: number): void {
   const i = n.map(() => f.local(ValType.i32));
   const ps = n.map(() => f.local(ValType.i32));
   const pd = n.map(() => f.local(ValType.i32));
+  const contiguous = f.local(ValType.i32);
+  const advance = (l: number): void => {
+    f.get(ps[l]!).get(s[l]!).op(Op.i32_add).set(ps[l]!);
+    f.get(pd[l]!).get(d[l]!).op(Op.i32_add).set(pd[l]!);
+  };
+  // The innermost axis element by element (i[3] of them, at least one).
+  const elements = (): void =>
+    void f.repeat(i[3]!, 1, () => {
+      f.get(pd[3]!).get(ps[3]!).mem(load, 0, align).mem(store, 0, align);
+      advance(3);
+    });
+  f.get(s[3]!).i32(es).op(Op.i32_eq).get(d[3]!).i32(es).op(Op.i32_eq).op(Op.i32_and).set(contiguous);
   f.block((done) => {
     for (const k of n) f.get(k).op(Op.i32_eqz).brIf(done);
     const level = (l: number): void => {
       f.get(l === 0 ? src : ps[l - 1]!).set(ps[l]!);
       f.get(l === 0 ? dst : pd[l - 1]!).set(pd[l]!);
       f.get(n[l]!).set(i[l]!);
+      if (l === 3) {
+        f.get(contiguous).ifElse(
+          () => {
+            // Whole vectors while 4 or more elements (f32; 2 for f64) are left, then single elements.
+            const vec = 16 / es;
+            f.block((tail) => {
+              f.loop((top) => {
+                f.get(i[3]!).i32(vec).op(Op.i32_lt_s).brIf(tail);
+                f.get(pd[3]!).get(ps[3]!).simdMem(SimdOp.v128_load).simdMem(SimdOp.v128_store);
+                f.get(ps[3]!).i32(16).op(Op.i32_add).set(ps[3]!);
+                f.get(pd[3]!).i32(16).op(Op.i32_add).set(pd[3]!);
+                f.get(i[3]!).i32(vec).op(Op.i32_sub).set(i[3]!);
+                f.br(top);
+              });
+            });
+            f.block((end) => {
+              f.get(i[3]!).op(Op.i32_eqz).brIf(end);
+              elements();
+            });
+          },
+          elements,
+        );
+        return;
+      }
       f.repeat(i[l]!, 1, () => {
-        if (l === 3) f.get(pd[3]!).get(ps[3]!).mem(load, 0, align).mem(store, 0, align);
-        else level(l + 1);
-        f.get(ps[l]!).get(s[l]!).op(Op.i32_add).set(ps[l]!);
-        f.get(pd[l]!).get(d[l]!).op(Op.i32_add).set(pd[l]!);
+        level(l + 1);
+        advance(l);
       });
     };
     level(0);
