@@ -11,23 +11,12 @@ import { ConcreteArray } from "../../src/core/concrete.js";
 import type { DType } from "../../src/core/dtype.js";
 import { bind1 } from "../../src/core/trace.js";
 import { convGeneralDilatedP, type ConvParams } from "../../src/primitives/conv.js";
+import { indices, prod, rng, stridesOf } from "../helpers/plain.js";
 
 // ---------------------------------------------------------------------------------------------
 // Plain-array helpers and the naive reference
 
-/** A small deterministic generator (mulberry32) so that data does not bloat fast-check's shrinking. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
+export { indices, prod, rng, stridesOf };
 
 export function randomData(n: number, seed: number): number[] {
   const r = rng(seed);
@@ -41,27 +30,6 @@ export function arr(data: readonly number[], shape: readonly number[], dtype: DT
 
 export function randomArray(shape: readonly number[], seed: number, dtype: DType = "float64"): ConcreteArray {
   return arr(randomData(prod(shape), seed), shape, dtype);
-}
-
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new globalThis.Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
-
-/** All row-major multi-indices of `shape`. */
-export function indices(shape: readonly number[]): number[][] {
-  let out: number[][] = [[]];
-  for (const n of shape) {
-    const next: number[][] = [];
-    for (const prefix of out) for (let i = 0; i < n; i++) next.push([...prefix, i]);
-    out = next;
-  }
-  return out;
 }
 
 /** Plain-JS transpose: result axis j is input axis perm[j]. */
@@ -145,7 +113,6 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, ato
     }
   }
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Random convolution cases

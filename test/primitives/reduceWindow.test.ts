@@ -24,6 +24,7 @@ import {
   type ReduceWindowParams,
 } from "../../src/primitives/reduceWindow.js";
 import { checkGrads } from "../../src/testing/checkGrads.js";
+import { indices, prod, rng, stridesOf } from "../helpers/plain.js";
 import { grad } from "../../src/transforms/autodiff.js";
 import { jit, makeJaxpr } from "../../src/transforms/jit.js";
 import { vmap } from "../../src/transforms/vmap.js";
@@ -31,18 +32,7 @@ import { vmap } from "../../src/transforms/vmap.js";
 // ---------------------------------------------------------------------------------------------
 // Helpers and the naive reference
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
 function arr(data: readonly number[], shape: readonly number[], dtype: DType = "float64"): ConcreteArray {
   const d = dtype === "float32" ? Float32Array.from(data) : dtype === "int32" ? Int32Array.from(data) : Float64Array.from(data);
@@ -66,26 +56,6 @@ function distinctArray(shape: readonly number[], seed: number): ConcreteArray {
     [vals[i], vals[j]] = [vals[j]!, vals[i]!];
   }
   return arr(vals, shape);
-}
-
-function stridesOf(shape: readonly number[]): number[] {
-  const s = new globalThis.Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
-
-function indices(shape: readonly number[]): number[][] {
-  let out: number[][] = [[]];
-  for (const n of shape) {
-    const next: number[][] = [];
-    for (const prefix of out) for (let i = 0; i < n; i++) next.push([...prefix, i]);
-    out = next;
-  }
-  return out;
 }
 
 const dil = (n: number, d: number) => (n === 0 ? 0 : 1 + d * (n - 1));
