@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as TE from "fp-ts/lib/TaskEither.js";
+import { pipe } from "fp-ts/lib/function.js";
 import { isDType, itemsize, storageOf, type DType, type TypedArray } from "../core/dtype.js";
 import { invalidArray, ioError, type DataError, type InvalidArray } from "./errors.js";
 
@@ -339,6 +340,18 @@ export function readBytesFile(fn: string, path: string): TE.TaskEither<DataError
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     },
     (e) => ioError(path, `${fn}: cannot read "${path}": ${describeError(e)}`),
+  );
+}
+
+/**
+ * Read a whole file and parse its bytes: I/O failures become an `IOError` naming `fn`, and parse
+ * errors say which file was bad (see {@link inFile}).
+ */
+export function readParsedFile<T>(fn: string, path: string, parse: (bytes: Uint8Array) => E.Either<DataError, T>): TE.TaskEither<DataError, T> {
+  return pipe(
+    readBytesFile(fn, path),
+    TE.flatMap((bytes) => TE.fromEither(parse(bytes))),
+    TE.mapLeft(inFile(path)),
   );
 }
 

@@ -17,10 +17,9 @@ import {
   defaultDTypeOf,
   elementCount,
   formatShape,
-  inFile,
   HOST_LITTLE_ENDIAN,
   isValidDim,
-  readBytesFile,
+  readParsedFile,
   shapeSize,
   validateRawArray,
   writeBytesFile,
@@ -416,11 +415,7 @@ export function encodeNpy(raw: RawArray): Uint8Array {
  * @param path file path
  */
 export function readNpyFile(path: string): TE.TaskEither<DataError, RawArray> {
-  return pipe(
-    readBytesFile("readNpyFile", path),
-    TE.flatMap((bytes) => TE.fromEither(parseNpy(bytes))),
-    TE.mapLeft(inFile(path)),
-  );
+  return readParsedFile("readNpyFile", path, parseNpy);
 }
 
 /**

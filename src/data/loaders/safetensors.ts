@@ -17,9 +17,8 @@ import {
   decodeElements,
   elementCount,
   formatShape,
-  inFile,
   isValidDim,
-  readBytesFile,
+  readParsedFile,
   shapeSize,
   validateRawArray,
   writeBytesFile,
@@ -281,11 +280,7 @@ export function encodeSafetensors(tensors: Record<string, RawArray>, metadata: R
  * @param path file path
  */
 export function readSafetensorsFile(path: string): TE.TaskEither<DataError, SafetensorsFile> {
-  return pipe(
-    readBytesFile("readSafetensorsFile", path),
-    TE.flatMap((bytes) => TE.fromEither(parseSafetensors(bytes))),
-    TE.mapLeft(inFile(path)),
-  );
+  return readParsedFile("readSafetensorsFile", path, parseSafetensors);
 }
 
 /**
