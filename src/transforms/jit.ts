@@ -72,12 +72,7 @@ function staticKey(v: unknown): string {
 /** The array leaves of the donated positional arguments. */
 function donatedLeaves(args: readonly unknown[], donate: ReadonlySet<number>): Set<Array> {
   const out = new Set<Array>();
-  for (const i of donate) {
-    if (i >= args.length) {
-      throw new ValueError("jit", `donateArgnums contains ${i}, but the function was called with ${args.length} positional argument(s)`);
-    }
-    for (const l of flattenArrays("jit", args[i])[0]) out.add(l);
-  }
+  for (const i of donate) for (const l of flattenArrays("jit", args[i])[0]) out.add(l);
   return out;
 }
 
@@ -107,6 +102,10 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       if (!Number.isInteger(s) || s < 0 || s >= args.length) {
         throw new ValueError("jit", `staticArgnums contains ${s}, but the function was called with ${args.length} positional argument(s)`);
       }
+    }
+    // Checked on every call, traced or not, so a bad index fails the same way under grad or vmap.
+    for (const d of donate) {
+      if (d >= args.length) throw new ValueError("jit", `donateArgnums contains ${d}, but the function was called with ${args.length} positional argument(s)`);
     }
     const dynamic = args.map((a, i) => (statics.has(i) ? null : a));
     const [leaves, def] = flattenArrays("jit", dynamic);

@@ -185,5 +185,7 @@ describe("jit donateArgnums", () => {
     expect(() => jit((a: Array) => a, { donateArgnums: -1 })).toThrow(/^jit: donateArgnums must be non-negative integers/);
     expect(() => jit((a: Array) => a, { donateArgnums: 0, staticArgnums: 0 })).toThrow(/^jit: argument 0 is in both staticArgnums and donateArgnums/);
     expect(() => jit((a: Array) => a, { donateArgnums: 2 })(np.ones([1]))).toThrow(/^jit: donateArgnums contains 2, but the function was called with 1 positional argument/);
+    // The same under a transformation, where donation itself is ignored.
+    expect(() => grad(jit((a: Array) => np.sum(a), { donateArgnums: 2 }))(np.ones([1]))).toThrow(/^jit: donateArgnums contains 2/);
   });
 });
