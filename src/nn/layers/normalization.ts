@@ -57,6 +57,17 @@ function makeNormParams(key: Array, features: number, dtype: DType, useScale: bo
   return params;
 }
 
+/** The scale/bias options shared by {@link batchNorm} and {@link layerNorm}, with their defaults applied. */
+function affineConfig(opts: BatchNormOptions | LayerNormOptions) {
+  return {
+    useScale: opts.useScale ?? true,
+    useBias: opts.useBias ?? true,
+    scaleInit: initializerOf(opts.scaleInitializer, ones),
+    biasInit: initializerOf(opts.biasInitializer, zeros),
+    dtype: opts.dtype ?? "float32",
+  };
+}
+
 /**
  * Batch normalization (Ioffe & Szegedy 2015). In training (`train: true`) it normalizes with the
  * batch mean and (biased) variance over every axis except the feature axis and returns the updated
@@ -77,11 +88,7 @@ export function batchNorm(opts: BatchNormOptions = {}): Layer<NormParams, BatchN
   const epsilon = opts.epsilon ?? 1e-5;
   if (!(momentum >= 0 && momentum <= 1)) throw new ValueError("batchNorm", `momentum must be in [0, 1], got ${momentum}`);
   if (!(epsilon >= 0)) throw new ValueError("batchNorm", `epsilon must be non-negative, got ${epsilon}`);
-  const useScale = opts.useScale ?? true;
-  const useBias = opts.useBias ?? true;
-  const scaleInit = initializerOf(opts.scaleInitializer, ones);
-  const biasInit = initializerOf(opts.biasInitializer, zeros);
-  const dtype = opts.dtype ?? "float32";
+  const { useScale, useBias, scaleInit, biasInit, dtype } = affineConfig(opts);
   return {
     name: opts.name ?? "batchNorm",
     init(key, inputShape) {
@@ -155,11 +162,7 @@ export interface LayerNormOptions extends ParamLayerOptions {
 export function layerNorm(opts: LayerNormOptions = {}): Layer<NormParams, Record<string, never>> {
   const epsilon = opts.epsilon ?? 1e-6;
   if (!(epsilon >= 0)) throw new ValueError("layerNorm", `epsilon must be non-negative, got ${epsilon}`);
-  const useScale = opts.useScale ?? true;
-  const useBias = opts.useBias ?? true;
-  const scaleInit = initializerOf(opts.scaleInitializer, ones);
-  const biasInit = initializerOf(opts.biasInitializer, zeros);
-  const dtype = opts.dtype ?? "float32";
+  const { useScale, useBias, scaleInit, biasInit, dtype } = affineConfig(opts);
   return {
     name: opts.name ?? "layerNorm",
     init(key, inputShape) {

@@ -33,6 +33,20 @@ export interface RecurrentOptions extends ParamLayerOptions {
   biasInitializer?: InitializerLike;
 }
 
+/** The options shared by {@link lstm} and {@link gru}, checked and with their defaults applied. */
+function recurrentConfig(name: string, units: number, opts: RecurrentOptions) {
+  positiveInt(name, "units", units);
+  return {
+    act: getActivation(opts.activation ?? "tanh"),
+    rec: getActivation(opts.recurrentActivation ?? "sigmoid"),
+    kernelInit: initializerOf(opts.kernelInitializer, glorotUniform()),
+    recInit: initializerOf(opts.recurrentInitializer, orthogonal()),
+    biasInit: initializerOf(opts.biasInitializer, zeros),
+    dtype: opts.dtype ?? "float32",
+    returnSequences: opts.returnSequences ?? false,
+  };
+}
+
 /** Options of {@link lstm}. @category Layers */
 export interface LstmOptions extends RecurrentOptions {
   /** Add 1 to the forget gate's bias at initialization (default true, as Keras). */
@@ -76,14 +90,7 @@ function finish(ys: Array, last: Array, returnSequences: boolean): Array {
  * @category Layers
  */
 export function lstm(units: number, opts: LstmOptions = {}): Layer<LstmParams, Record<string, never>> {
-  positiveInt("lstm", "units", units);
-  const act = getActivation(opts.activation ?? "tanh");
-  const rec = getActivation(opts.recurrentActivation ?? "sigmoid");
-  const kernelInit = initializerOf(opts.kernelInitializer, glorotUniform());
-  const recInit = initializerOf(opts.recurrentInitializer, orthogonal());
-  const biasInit = initializerOf(opts.biasInitializer, zeros);
-  const dtype = opts.dtype ?? "float32";
-  const returnSequences = opts.returnSequences ?? false;
+  const { act, rec, kernelInit, recInit, biasInit, dtype, returnSequences } = recurrentConfig("lstm", units, opts);
   return {
     name: opts.name ?? "lstm",
     init(key, inputShape) {
@@ -153,15 +160,8 @@ export interface GruParams {
  * @category Layers
  */
 export function gru(units: number, opts: GruOptions = {}): Layer<GruParams, Record<string, never>> {
-  positiveInt("gru", "units", units);
-  const act = getActivation(opts.activation ?? "tanh");
-  const rec = getActivation(opts.recurrentActivation ?? "sigmoid");
-  const kernelInit = initializerOf(opts.kernelInitializer, glorotUniform());
-  const recInit = initializerOf(opts.recurrentInitializer, orthogonal());
-  const biasInit = initializerOf(opts.biasInitializer, zeros);
-  const dtype = opts.dtype ?? "float32";
+  const { act, rec, kernelInit, recInit, biasInit, dtype, returnSequences } = recurrentConfig("gru", units, opts);
   const resetAfter = opts.resetAfter ?? true;
-  const returnSequences = opts.returnSequences ?? false;
   return {
     name: opts.name ?? "gru",
     init(key, inputShape) {
